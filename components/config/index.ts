@@ -1,0 +1,218 @@
+// Turns raw stack config into a typed, validated HomelabConfig. Validation is pure: it runs before
+// any resource is registered and reports every problem at once, each with its key path.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import * as v from "./validators";
+import {
+  HomelabSchema,
+  NodeSpec,
+  RawHomelabSettings,
+} from "./schema";
+
+export * from "./schema";
+export { v as validators };
+
+/** The project's config namespace (`<namespace>:<key>` in stack files). */
+export const CONFIG_NAMESPACE = "homelab";
+
+/** Config keys whose values are secret; each is documented with the command that sets it. */
+export const SECRET_KEYS = {
+  sshPrivateKey: "the private key (OpenSSH format) that logs in to every node",
+  nfsServer: "the NAS address that serves the NFS exports",
+  nfsShareGeneral: "the NFS export for general application state (class nfs-csi-v2)",
+  nfsSharePostgres: "the NFS export for PostgreSQL data; it must allow UID 26 (class nfs-postgres-v2)",
+  nfsShareBackup: "the NFS export for backups (class nfs-backup)",
+} as const;
+/** Optional secret keys: features that stay off while the key is unset. */
+export const OPTIONAL_SECRET_KEYS = {
+  alertWebhookUrl: "an HTTPS webhook (ntfy, Discord, Slack...) that Alertmanager sends alerts to",
+} as const;
+
+export type SecretKey = keyof typeof SECRET_KEYS;
+export type OptionalSecretKey = keyof typeof OPTIONAL_SECRET_KEYS;
+
+/** The validated configuration, with defaults applied and a few facts derived once. */
+export interface HomelabConfig extends RawHomelabSettings {
+  stack: string;
+  /** Server nodes in inventory order; the first one initialises the cluster. */
+  servers: NodeSpec[];
+  agents: NodeSpec[];
+  gpuNodes: NodeSpec[];
+  /** Where AI inference runs, decided from the inventory unless the stack overrides it. */
+  accelerator: "nvidia" | "cpu";
+  secretPrefix: string;
+  secrets: Record<SecretKey, pulumi.Output<string>> & Partial<Record<OptionalSecretKey, pulumi.Output<string>>>;
+}
+
+/** One problem in the stack's config: where it is and what was expected. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A user error in the stack's config. It extends RunError, which the Pulumi CLI prints without a
+ * stack trace, and lists every problem so the operator fixes them in one pass.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(public readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Renders a zod issue path as the operator writes it: homelab:nodes[2].arch */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = CONFIG_NAMESPACE;
+  path.forEach((part, i) => {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+  });
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")} (misspelt? unknown keys would be ignored silently)`;
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `is required (${issue.message.replace(/^Invalid input: /, "")})`;
+  }
+  return issue.message;
+}
+
+/** Problems that only show across keys: inventory shape, GPU settings, exposure. */
+export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = (path: PropertyKey[], message: string) => problems.push({ path: formatPath(path), message });
+
+  const seenNames = new Map<string, number>();
+  const seenEndpoints = new Map<string, number>();
+  settings.nodes.forEach((node, i) => {
+    const first = seenNames.get(node.name);
+    if (first !== undefined) at(["nodes", i, "name"], `duplicate node name "${node.name}" (also nodes[${first}])`);
+    else seenNames.set(node.name, i);
+
+    const endpoint = `${node.host}:${node.port}`;
+    const same = seenEndpoints.get(endpoint);
+    if (same !== undefined) at(["nodes", i, "host"], `${endpoint} is already nodes[${same}]'s SSH address`);
+    else seenEndpoints.set(endpoint, i);
+
+    node.taints.forEach((taint, t) => {
+      if (!v.parseTaint(taint)) at(["nodes", i, "taints", t], `expected "key[=value]:Effect" with Effect NoSchedule, PreferNoSchedule or NoExecute, got "${taint}"`);
+    });
+    Object.keys(node.labels).forEach((key) => {
+      if (!v.isKubeletSettableLabel(key)) {
+        at(["nodes", i, "labels", key], "the kubelet may not set labels under kubernetes.io or k8s.io (NodeRestriction); use your own prefix such as homelab.dev/");
+      }
+    });
+    if (node.gpu && node.gpu.count === 0) {
+      at(["nodes", i, "gpu"], "a GPU setting on a node without a GPU (count is 0); remove the gpu block or set the number of GPUs");
+    }
+    const gpuTaint = node.taints.some((taint) => taint.startsWith("nvidia.com/gpu"));
+    if (gpuTaint && !node.gpu) {
+      at(["nodes", i, "taints"], "an nvidia.com/gpu taint on a node without a gpu block; declare the node's GPUs or drop the taint");
+    }
+  });
+
+  const servers = settings.nodes.filter((n) => n.role === "server");
+  if (settings.nodes.length > 0 && servers.length === 0) {
+    at(["nodes"], 'no node has role "server"; the cluster needs one (or three for HA)');
+  } else if (servers.length > 1 && servers.length % 2 === 0) {
+    at(["nodes"], `${servers.length} servers cannot keep etcd quorum through a failure; use an odd number (1 or 3)`);
+  }
+
+  const hasGpu = settings.nodes.some((n) => n.gpu && n.gpu.count > 0);
+  if (settings.ai.accelerator === "nvidia" && !hasGpu) {
+    at(["ai", "accelerator"], '"nvidia" needs at least one node with a gpu block in homelab:nodes');
+  }
+  if (settings.gpu.timeSlicingReplicas > 1 && !hasGpu) {
+    at(["gpu", "timeSlicingReplicas"], "a GPU setting in a stack without GPU nodes");
+  }
+  if (settings.ai.piper.minReplicas > settings.ai.piper.maxReplicas) {
+    at(["ai", "piper", "minReplicas"], `must not exceed maxReplicas (${settings.ai.piper.maxReplicas})`);
+  }
+  if (settings.ai.ollama.nodePort !== undefined && !settings.ai.lanExposure) {
+    at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
+  }
+  const instances = settings.database.instances;
+  if (instances > settings.nodes.length) {
+    at(["database", "instances"], `${instances} instances with anti-affinity need at least ${instances} nodes; the inventory has ${settings.nodes.length}`);
+  }
+  return problems;
+}
+
+/**
+ * Validates raw config values (as parsed from the stack) and applies defaults. Throws one
+ * ConfigError listing every problem; never returns a half-valid config.
+ */
+export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings {
+  const result = HomelabSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })));
+  }
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data;
+}
+
+/** Facts derived from valid settings, computed once so no layer recomputes them. */
+export function deriveConfig(
+  settings: RawHomelabSettings,
+  stack: string,
+  secrets: HomelabConfig["secrets"],
+): HomelabConfig {
+  const gpuNodes = settings.nodes.filter((n) => n.gpu && n.gpu.count > 0);
+  return {
+    ...settings,
+    stack,
+    servers: settings.nodes.filter((n) => n.role === "server"),
+    agents: settings.nodes.filter((n) => n.role === "agent"),
+    gpuNodes,
+    accelerator: settings.ai.accelerator ?? (gpuNodes.length > 0 ? "nvidia" : "cpu"),
+    secretPrefix: settings.aws.secretPrefix ?? `homelab/${stack}`,
+    secrets,
+  };
+}
+
+/** Reads the stack's config through the Pulumi runtime, validates it, and returns the typed model. */
+export function loadConfig(): HomelabConfig {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const problems: ConfigProblem[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(HomelabSchema.shape)) {
+    try {
+      const value = config.getObject<unknown>(key);
+      if (value !== undefined) raw[key] = value;
+    } catch {
+      problems.push({ path: `${CONFIG_NAMESPACE}:${key}`, message: "expected a YAML/JSON object or list" });
+    }
+  }
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const [key, purpose] of Object.entries(SECRET_KEYS)) {
+    const value = config.getSecret(key);
+    if (value === undefined) {
+      problems.push({
+        path: `${CONFIG_NAMESPACE}:${key}`,
+        message: `is required: ${purpose}; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>\``,
+      });
+    } else secrets[key] = value;
+  }
+  for (const key of Object.keys(OPTIONAL_SECRET_KEYS)) {
+    const value = config.getSecret(key);
+    if (value !== undefined) secrets[key] = value;
+  }
+
+  let settings: RawHomelabSettings | undefined;
+  try {
+    settings = parseSettings(raw);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0 || settings === undefined) throw new ConfigError(problems);
+  return deriveConfig(settings, pulumi.getStack(), secrets as HomelabConfig["secrets"]);
+}

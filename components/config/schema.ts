@@ -1,0 +1,191 @@
+// The stack's configuration model: one schema per config key, defaults applied here and nowhere
+// else. Objects are strict, so a misspelt key is an error instead of a silently ignored setting.
+import { z } from "zod";
+import * as v from "./validators";
+
+const text = (what: string) => z.string({ error: `expected ${what}` });
+const address = text("an IP address or hostname").refine(v.isAddress, {
+  error: "expected an IP address or hostname",
+});
+const ipAddress = text("an IP address").refine(v.isIpAddress, { error: "expected an IPv4 or IPv6 address" });
+const cidr = text("a CIDR").refine(v.isCidr, { error: "expected a network in CIDR notation, e.g. 192.168.1.0/24" });
+const port = z.int({ error: "expected a TCP port number" }).min(1).max(65535);
+const hostKey = text("an SSH public host key").refine(v.isSshPublicKey, {
+  error: 'expected one public host key line such as "ssh-ed25519 AAAA..." (from `ssh-keyscan -t ed25519 <host>`)',
+});
+const bytes = text("a size").refine(v.isByteQuantity, { error: "expected a size in binary units, e.g. 20Gi" });
+const retention = text("a duration").refine(v.isRetention, { error: "expected a duration such as 30d or 744h" });
+const cron = text("a cron schedule").refine(v.isCron, {
+  error: 'expected a five-field cron schedule, e.g. "30 2 * * *"',
+});
+const count = (min: number, max: number) => z.int({ error: "expected a whole number" }).min(min).max(max);
+
+const labelKey = text("a label key").refine(v.isLabelKey, { error: "expected a Kubernetes label key" });
+const labels = z.record(labelKey, text("a label value").refine(v.isLabelValue, {
+  error: "expected a Kubernetes label value (at most 63 characters, alphanumeric at both ends)",
+}));
+
+export const Architecture = z.enum(["amd64", "arm64"], {
+  error: 'expected "amd64" (x86_64) or "arm64" (aarch64)',
+});
+export const NodeRole = z.enum(["server", "agent"], { error: 'expected "server" or "agent"' });
+
+const GpuSchema = z.strictObject({
+  vendor: z.literal("nvidia", { error: 'expected "nvidia" (the only GPU vendor the GPU layer supports)' }),
+  count: count(0, 16),
+  model: text("a GPU model name").optional(),
+});
+
+export const NodeSchema = z.strictObject({
+  name: text("a node name").refine(v.isDns1123Label, {
+    error: "expected a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are",
+  }),
+  host: address,
+  port: port.default(22),
+  user: text("an SSH user").regex(/^[a-z_][a-z0-9_-]*$/, { error: "expected a Unix user name" }),
+  hostKey,
+  arch: Architecture,
+  role: NodeRole,
+  labels: labels.default({}),
+  taints: z.array(text("a taint")).default([]),
+  gpu: GpuSchema.optional(),
+  nodeIp: ipAddress.optional(),
+  flannelIface: text("a network interface").regex(/^[A-Za-z0-9_.:-]{1,15}$/, {
+    error: "expected a network interface name such as eth0 or enp3s0",
+  }).optional(),
+});
+
+const BastionSchema = z.strictObject({
+  host: address,
+  port: port.default(22),
+  user: text("an SSH user"),
+  hostKey,
+});
+
+const RegistryMirrorSchema = z.strictObject({
+  endpoints: z.array(text("a registry URL").url({ error: "expected a registry URL such as https://mirror.lan:5000" })).min(1),
+});
+
+export const K3sSchema = z.strictObject({
+  clusterName: text("a cluster name").refine(v.isDns1123Label, { error: "expected a lowercase DNS label" }),
+  version: text("a K3s release").refine(v.isPinnedK3sVersion, {
+    error: 'expected a pinned K3s release such as "v1.33.5+k3s1"; channels like "stable" or "latest" are not reproducible',
+  }),
+  apiEndpoint: address,
+  tlsSans: z.array(address).default([]),
+  clusterCidr: cidr.default("10.42.0.0/16"),
+  serviceCidr: cidr.default("10.43.0.0/16"),
+  disable: z.array(z.enum(["traefik", "servicelb", "metrics-server", "local-storage", "coredns"])).default(["traefik"]),
+  secretsEncryption: z.boolean().default(true),
+  etcdSnapshots: z.strictObject({
+    schedule: cron.default("30 2 * * *"),
+    retention: count(1, 1000).default(30),
+  }).prefault({}),
+  registryMirrors: z.record(text("a registry host"), RegistryMirrorSchema).default({}),
+  bastion: BastionSchema.optional(),
+});
+
+export const AwsSchema = z.strictObject({
+  region: text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" }),
+  profile: text("an AWS profile name").optional(),
+  secretPrefix: text("a prefix").regex(/^[A-Za-z0-9/_+=.@-]+$/, {
+    error: "expected a Secrets Manager name prefix (letters, digits and /_+=.@-)",
+  }).optional(),
+  recoveryWindowDays: count(7, 30).default(7),
+  customerManagedKey: z.boolean().default(false),
+});
+
+export const StorageSchema = z.strictObject({
+  // local-path stays the cluster default: K3s re-asserts its annotation on every start, and every
+  // claim this program makes names its class explicitly.
+  defaultClass: z.enum(["local-path", "nfs-csi-v2"]).default("local-path"),
+  nfsVersion: z.enum(["4.1", "4.2"]).default("4.1"),
+});
+
+export const GpuLayerSchema = z.strictObject({
+  timeSlicingReplicas: count(1, 16).default(1),
+  // Consumer GeForce cards have no DCGM profiling metrics; asking for them crashes the exporter.
+  profilingMetrics: z.boolean().default(false),
+});
+
+export const DatabaseSchema = z.strictObject({
+  instances: count(1, 9).default(1),
+  storageSize: bytes.default("10Gi"),
+  walStorageSize: bytes.default("5Gi"),
+  databases: z.array(text("a database name").regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+    error: "expected a PostgreSQL identifier (lowercase letters, digits, '_')",
+  })).default(["openwebui"]),
+  poolerInstances: count(0, 5).default(1),
+  backup: z.strictObject({
+    schedule: cron.default("0 2 * * *"),
+    retentionDays: count(1, 3650).default(30),
+  }).prefault({}),
+});
+
+export const ObservabilitySchema = z.strictObject({
+  prometheus: z.strictObject({
+    retention: retention.default("30d"),
+    storageSize: bytes.default("50Gi"),
+  }).prefault({}),
+  alertmanagerStorageSize: bytes.default("2Gi"),
+  grafanaStorageSize: bytes.default("5Gi"),
+  loki: z.strictObject({
+    retention: retention.default("744h"),
+    storageSize: bytes.default("50Gi"),
+  }).prefault({}),
+});
+
+const ExposureSchema = z.strictObject({
+  serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
+  // Who may call the Wyoming services from the LAN (Home Assistant); nothing else gets in.
+  allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
+});
+
+export const AiSchema = z.strictObject({
+  accelerator: z.enum(["nvidia", "cpu"]).optional(),
+  ollama: z.strictObject({
+    models: z.array(text("an Ollama model").regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, {
+      error: 'expected an Ollama model reference such as "llama3.2:3b"',
+    })).min(1).default(["tinyllama"]),
+    storageSize: bytes.default("20Gi"),
+    nodePort: count(30000, 32767).optional(),
+  }).prefault({}),
+  openWebui: z.strictObject({ storageSize: bytes.default("5Gi") }).prefault({}),
+  whisper: z.strictObject({
+    model: z.enum(["tiny", "tiny-int8", "base", "base-int8", "small", "small-int8", "medium", "medium-int8"]).default("tiny-int8"),
+    language: text("a language code").regex(/^[a-z]{2}$/).default("en"),
+  }).prefault({}),
+  piper: z.strictObject({
+    voices: z.array(text("a Piper voice").regex(/^[a-z]{2}_[A-Z]{2}-[a-z0-9_]+-(x_low|low|medium|high)$/, {
+      error: 'expected a Piper voice such as "en_US-lessac-medium"',
+    })).min(1).default(["en_US-lessac-medium"]),
+    minReplicas: count(1, 10).default(1),
+    maxReplicas: count(1, 10).default(1),
+  }).prefault({}),
+  openWakeWord: z.strictObject({
+    wakeWords: z.array(text("a wake word").regex(/^[a-z_]+$/)).min(1).default(["ok_nabu"]),
+  }).prefault({}),
+  lanExposure: ExposureSchema.optional(),
+});
+
+/** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
+export const HomelabSchema = z.strictObject({
+  nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
+  k3s: K3sSchema,
+  aws: AwsSchema,
+  storage: StorageSchema.prefault({}),
+  gpu: GpuLayerSchema.prefault({}),
+  database: DatabaseSchema.prefault({}),
+  observability: ObservabilitySchema.prefault({}),
+  ai: AiSchema.prefault({}),
+});
+
+export type NodeSpec = z.infer<typeof NodeSchema>;
+export type K3sSettings = z.infer<typeof K3sSchema>;
+export type AwsSettings = z.infer<typeof AwsSchema>;
+export type StorageSettings = z.infer<typeof StorageSchema>;
+export type GpuSettings = z.infer<typeof GpuLayerSchema>;
+export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
+export type ObservabilitySettings = z.infer<typeof ObservabilitySchema>;
+export type AiSettings = z.infer<typeof AiSchema>;
+export type RawHomelabSettings = z.infer<typeof HomelabSchema>;

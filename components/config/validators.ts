@@ -1,0 +1,116 @@
+// Format checks shared by the config schema. Each is a plain predicate named for what it accepts,
+// so the schema reads as a list of rules and the rules can be tested on their own.
+import { isIP } from "node:net";
+
+const HOSTNAME_LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const K3S_RELEASE = /^v\d+\.\d+\.\d+\+k3s\d+$/;
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/;
+const QUANTITY_BYTES = /^[1-9]\d*(Ki|Mi|Gi|Ti)$/;
+const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const TAINT = /^([^=:\s]+)(=([^=:\s]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
+const CRON_FIELD = /^[\d*/,-]+$/;
+
+/** An IPv4 or IPv6 literal. */
+export function isIpAddress(value: string): boolean {
+  return isIP(value) !== 0;
+}
+
+/** A DNS hostname (RFC 1123), fully qualified or not. */
+export function isHostname(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  const labels = value.replace(/\.$/, "").split(".");
+  // A name made only of digits and dots is a malformed IP, not a hostname.
+  if (labels.every((label) => /^\d+$/.test(label))) return false;
+  return labels.every((label) => HOSTNAME_LABEL.test(label));
+}
+
+/** Where a machine can be reached: an IP literal or a hostname. */
+export function isAddress(value: string): boolean {
+  return isIpAddress(value) || isHostname(value);
+}
+
+/** An IPv4 or IPv6 network in CIDR notation, e.g. 192.168.1.0/24. */
+export function isCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split("/");
+  if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** A Kubernetes object name that is also a valid node name (DNS-1123 label). */
+export function isDns1123Label(value: string): boolean {
+  return DNS1123_LABEL.test(value);
+}
+
+/** A pinned K3s release such as v1.33.5+k3s1; channels like "stable" or "latest" are refused. */
+export function isPinnedK3sVersion(value: string): boolean {
+  return K3S_RELEASE.test(value);
+}
+
+/** One OpenSSH public host key line: "<type> <base64>", as `ssh-keyscan` prints it without the host. */
+export function isSshPublicKey(value: string): boolean {
+  return SSH_PUBLIC_KEY.test(value.trim());
+}
+
+/** A byte quantity in binary units, e.g. 50Gi. */
+export function isByteQuantity(value: string): boolean {
+  return QUANTITY_BYTES.test(value);
+}
+
+/** A Prometheus/Loki-style duration in hours or longer, e.g. 30d or 744h. */
+export function isRetention(value: string): boolean {
+  return PROMETHEUS_DURATION.test(value);
+}
+
+/** A standard five-field cron expression (minute hour day month weekday). */
+export function isCron(value: string): boolean {
+  const fields = value.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field));
+}
+
+/** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+export function isLabelKey(value: string): boolean {
+  const slash = value.lastIndexOf("/");
+  const name = slash === -1 ? value : value.slice(slash + 1);
+  const prefix = slash === -1 ? undefined : value.slice(0, slash);
+  if (prefix !== undefined && (prefix.length > 253 || !isHostname(prefix))) return false;
+  return LABEL_NAME.test(name);
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends. */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+// Labels under kubernetes.io / k8s.io that the kubelet may still set on its own node.
+const KUBELET_ALLOWED_LABELS = new Set([
+  "kubernetes.io/hostname", "kubernetes.io/arch", "kubernetes.io/os",
+  "beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type",
+  "failure-domain.beta.kubernetes.io/region", "failure-domain.beta.kubernetes.io/zone",
+  "topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+]);
+
+/**
+ * Whether the kubelet may set this label on its own node (the NodeRestriction admission plugin).
+ * K3s passes `node-label` to the kubelet, so a refused label (node-role.kubernetes.io/worker is
+ * the classic) makes the node fail to register.
+ */
+export function isKubeletSettableLabel(key: string): boolean {
+  const slash = key.indexOf("/");
+  if (slash === -1) return true;
+  const prefix = key.slice(0, slash);
+  if (!/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix)) return true;
+  return KUBELET_ALLOWED_LABELS.has(key) || /(^|\.)(kubelet|node)\.kubernetes\.io$/.test(prefix);
+}
+
+/** A node taint in K3s's `key[=value]:Effect` form. */
+export function parseTaint(value: string): { key: string; value?: string; effect: string } | undefined {
+  const match = TAINT.exec(value);
+  if (!match || !isLabelKey(match[1])) return undefined;
+  if (match[3] !== undefined && match[3] !== "" && !isLabelValue(match[3])) return undefined;
+  return { key: match[1], value: match[3] || undefined, effect: match[4] };
+}

@@ -1,0 +1,136 @@
+import { ConfigError, crossCheck, formatPath, parseSettings } from "../../components/config";
+import { validRaw } from "./fixtures";
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseSettings(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  return [];
+}
+
+describe("parseSettings", () => {
+  it("accepts a valid inventory and applies defaults once", () => {
+    const settings = parseSettings(validRaw());
+    expect(settings.nodes[0].port).toBe(22);
+    expect(settings.nodes[0].labels).toEqual({});
+    expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30 });
+    expect(settings.k3s.disable).toEqual(["traefik"]);
+    expect(settings.observability.prometheus).toEqual({ retention: "30d", storageSize: "50Gi" });
+    expect(settings.database.backup.retentionDays).toBe(30);
+    expect(settings.ai.piper.voices).toEqual(["en_US-lessac-medium"]);
+  });
+
+  it("reports every problem at once, each with its key path", () => {
+    const raw = validRaw();
+    raw.nodes[1].name = "server1"; // duplicate
+    raw.nodes[2].arch = "x86"; // unknown architecture
+    raw.nodes[0].host = "300.1.1.1"; // malformed address
+    raw.k3s.version = "stable"; // unpinned
+    const problems = problemsOf(raw);
+    // Schema problems are reported together; cross-key checks run once the shapes are right.
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^homelab:nodes\[2\]\.arch: expected "amd64" \(x86_64\) or "arm64"/),
+      expect.stringMatching(/^homelab:nodes\[0\]\.host: expected an IP address or hostname/),
+      expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release/),
+    ]));
+    expect(problems).toHaveLength(3);
+  });
+
+  it("reports duplicate names, a missing server and GPU settings on GPU-less nodes", () => {
+    const raw = validRaw();
+    raw.nodes[0].role = "agent";
+    raw.nodes[2].name = "gpu1";
+    raw.nodes[2].gpu = { vendor: "nvidia", count: 0 };
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[2].name: duplicate node name "gpu1" (also nodes[1])',
+      "homelab:nodes[2].gpu: a GPU setting on a node without a GPU (count is 0); remove the gpu block or set the number of GPUs",
+      'homelab:nodes: no node has role "server"; the cluster needs one (or three for HA)',
+    ]);
+  });
+
+  it("refuses an even number of servers (etcd quorum)", () => {
+    const raw = validRaw();
+    raw.nodes[2].role = "server";
+    expect(problemsOf(raw)).toEqual([expect.stringContaining("2 servers cannot keep etcd quorum")]);
+  });
+
+  it("rejects misspelt keys instead of ignoring them", () => {
+    const raw = validRaw();
+    raw.nodes[0].lables = { a: "b" };
+    raw.observability = { prometheus: { retension: "30d" } };
+    const problems = problemsOf(raw);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^homelab:nodes\[0\]: unknown key "lables"/),
+      expect.stringMatching(/^homelab:observability\.prometheus: unknown key "retension"/),
+    ]));
+  });
+
+  it("names missing required keys", () => {
+    const raw = validRaw();
+    delete raw.k3s;
+    delete raw.nodes[1].hostKey;
+    expect(problemsOf(raw)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^homelab:k3s: is required/),
+      expect.stringMatching(/^homelab:nodes\[1\]\.hostKey: is required/),
+    ]));
+  });
+
+  it("refuses labels the kubelet may not set on its own node", () => {
+    const raw = validRaw();
+    raw.nodes[2].labels = { "node-role.kubernetes.io/worker": "true", "node.kubernetes.io/instance-type": "pi4" };
+    const problems = problemsOf(raw);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^homelab:nodes\[2\]\.labels\.node-role\.kubernetes\.io\/worker: the kubelet may not set/);
+  });
+
+  it("refuses malformed taints and a GPU taint on a node without GPUs", () => {
+    const raw = validRaw();
+    raw.nodes[2].taints = ["dedicated:Sometimes", "nvidia.com/gpu=present:NoSchedule"];
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^homelab:nodes\[2\]\.taints\[0\]: expected "key\[=value\]:Effect"/),
+      expect.stringMatching(/^homelab:nodes\[2\]\.taints: an nvidia\.com\/gpu taint on a node without a gpu block/),
+    ]);
+  });
+
+  it("refuses GPU inference in a stack without GPU nodes", () => {
+    const raw = validRaw();
+    raw.nodes = raw.nodes.filter((n: { name: string }) => n.name !== "gpu1");
+    raw.ai = { accelerator: "nvidia" };
+    raw.gpu = { timeSlicingReplicas: 4 };
+    expect(problemsOf(raw)).toEqual([
+      'homelab:ai.accelerator: "nvidia" needs at least one node with a gpu block in homelab:nodes',
+      "homelab:gpu.timeSlicingReplicas: a GPU setting in a stack without GPU nodes",
+    ]);
+  });
+
+  it("needs declared LAN exposure before Ollama gets a NodePort", () => {
+    const raw = validRaw();
+    raw.ai = { ollama: { nodePort: 31434 } };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama on the LAN/)]);
+    raw.ai.lanExposure = { allowedCidrs: ["192.168.1.0/24"] };
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it("refuses more database instances than nodes to spread them on", () => {
+    const raw = validRaw();
+    raw.database = { instances: 5 };
+    expect(problemsOf(raw)).toEqual([expect.stringContaining("homelab:database.instances: 5 instances")]);
+  });
+});
+
+describe("crossCheck", () => {
+  it("finds nothing wrong in a valid config", () => {
+    expect(crossCheck(parseSettings(validRaw()))).toEqual([]);
+  });
+});
+
+describe("formatPath", () => {
+  it("writes paths the way operators write them", () => {
+    expect(formatPath(["nodes", 3, "gpu", "count"])).toBe("homelab:nodes[3].gpu.count");
+    expect(formatPath(["k3s"])).toBe("homelab:k3s");
+    expect(formatPath([])).toBe("homelab");
+  });
+});

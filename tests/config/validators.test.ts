@@ -1,0 +1,61 @@
+import * as fc from "fast-check";
+import { validators as v } from "../../components/config";
+
+describe("validators", () => {
+  it("accepts every IPv4 and IPv6 literal as an address", () => {
+    fc.assert(fc.property(fc.ipV4(), (ip) => v.isAddress(ip) && v.isIpAddress(ip)));
+    fc.assert(fc.property(fc.ipV6(), (ip) => v.isAddress(ip) && v.isIpAddress(ip)));
+  });
+
+  it("accepts hostnames and refuses malformed addresses", () => {
+    expect(v.isAddress("pgmac01.home.arpa")).toBe(true);
+    expect(v.isAddress("yeezyai")).toBe(true);
+    for (const bad of ["300.1.1.1", "10.0.0", "-bad.lan", "a..b", "host name", "", "x".repeat(64)]) {
+      expect(v.isAddress(bad)).toBe(false);
+    }
+  });
+
+  it("checks CIDR prefix lengths against the address family", () => {
+    fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (ip, bits) => v.isCidr(`${ip}/${bits}`)));
+    fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 33, max: 999 }), (ip, bits) => !v.isCidr(`${ip}/${bits}`)));
+    expect(v.isCidr("fd00::/64")).toBe(true);
+    expect(v.isCidr("192.168.1.0")).toBe(false);
+  });
+
+  it("only accepts pinned K3s releases", () => {
+    expect(v.isPinnedK3sVersion("v1.36.3+k3s1")).toBe(true);
+    for (const bad of ["stable", "latest", "v1.36", "1.36.3+k3s1", "v1.36.3", "v1.36.3-rc1+k3s1"]) {
+      expect(v.isPinnedK3sVersion(bad)).toBe(false);
+    }
+  });
+
+  it("parses taints in K3s form", () => {
+    expect(v.parseTaint("nvidia.com/gpu=present:NoSchedule")).toEqual({ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" });
+    expect(v.parseTaint("dedicated:NoExecute")).toEqual({ key: "dedicated", value: undefined, effect: "NoExecute" });
+    expect(v.parseTaint("dedicated=x")).toBeUndefined();
+    expect(v.parseTaint("a=b:Never")).toBeUndefined();
+  });
+
+  it("recognises SSH public host keys, not private keys or fingerprints", () => {
+    expect(v.isSshPublicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFLNEZkM1TDZSahiIvVc9gtD1bhU6lTeQ1bG2xbBJ4Nu")).toBe(true);
+    expect(v.isSshPublicKey("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")).toBe(false);
+    expect(v.isSshPublicKey("-----BEGIN OPENSSH PRIVATE KEY-----")).toBe(false);
+  });
+
+  it("validates cron schedules, sizes and retention", () => {
+    expect(v.isCron("30 2 * * *")).toBe(true);
+    expect(v.isCron("0 0 2 * * *")).toBe(false);
+    expect(v.isByteQuantity("50Gi")).toBe(true);
+    expect(v.isByteQuantity("50GB")).toBe(false);
+    expect(v.isRetention("744h")).toBe(true);
+    expect(v.isRetention("30 days")).toBe(false);
+  });
+
+  it("knows which node labels the kubelet may set", () => {
+    expect(v.isKubeletSettableLabel("homelab.dev/class")).toBe(true);
+    expect(v.isKubeletSettableLabel("node.kubernetes.io/instance-type")).toBe(true);
+    expect(v.isKubeletSettableLabel("node-role.kubernetes.io/worker")).toBe(false);
+    expect(v.isKubeletSettableLabel("topology.kubernetes.io/zone")).toBe(true);
+    expect(v.isKubeletSettableLabel("k8s.io/anything")).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+// `npm run plan -- <stack> [--json] [--config-file PATH] [--set K=V]... [--set-secret K=V]...`
+// Prints what `pulumi up` would create for a stack, offline: no cloud, no cluster, no passphrase.
+import * as path from "node:path";
+import { runPlan, Plan, PlannedResource, ProgramError } from "./lib/plan";
+import { loadStackConfig, Override, parseOverride, StackConfigError } from "./lib/stack-config";
+
+const ROOT = path.resolve(__dirname, "..");
+const USAGE = "usage: npm run plan -- <stack> [--json] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
+
+export interface PlanArgs {
+  stack: string;
+  json: boolean;
+  configFile?: string;
+  overrides: Override[];
+}
+
+export function parseArgs(argv: string[]): PlanArgs {
+  const overrides: Override[] = [];
+  let stack: string | undefined;
+  let json = false;
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new StackConfigError(`${arg} needs a value\n${USAGE}`);
+      return value;
+    };
+    if (arg === "--json") json = true;
+    else if (arg === "--config-file") configFile = path.resolve(next());
+    else if (arg === "--set") overrides.push(parseOverride(next(), false));
+    else if (arg === "--set-secret") overrides.push(parseOverride(next(), true));
+    else if (arg.startsWith("-")) throw new StackConfigError(`unknown option ${arg}\n${USAGE}`);
+    else if (stack === undefined) stack = arg;
+    else throw new StackConfigError(`one stack at a time (got "${stack}" and "${arg}")\n${USAGE}`);
+  }
+  if (!stack) throw new StackConfigError(USAGE);
+  return { stack, json, configFile, overrides };
+}
+
+/** The human view: resources as a tree under their parents, then a count by type. */
+export function renderTree(plan: Plan): string {
+  const children = new Map<string | null, PlannedResource[]>();
+  for (const r of plan.resources) {
+    const siblings = children.get(r.parent) ?? [];
+    siblings.push(r);
+    children.set(r.parent, siblings);
+  }
+  const known = new Set(plan.resources.map((r) => r.urn));
+  const roots = plan.resources.filter((r) => r.parent === null || !known.has(r.parent));
+  const lines = [`Plan for stack "${plan.stack}": what \`pulumi up\` would create`, ""];
+  const walk = (r: PlannedResource, prefix: string, last: boolean, depth: number) => {
+    const branch = depth === 0 ? "+ " : `${prefix}${last ? "└─ " : "├─ "}`;
+    lines.push(`${branch}${r.type}  ${r.name}`);
+    const kids = children.get(r.urn) ?? [];
+    const childPrefix = depth === 0 ? "  " : `${prefix}${last ? "   " : "│  "}`;
+    kids.forEach((kid, i) => walk(kid, childPrefix, i === kids.length - 1, depth + 1));
+  };
+  roots.forEach((r) => walk(r, "", true, 0));
+
+  const counts = new Map<string, number>();
+  for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  lines.push("", `Resources: ${plan.resources.length} to create`);
+  const width = Math.max(...[...counts.keys()].map((t) => t.length));
+  for (const [type, n] of [...counts.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  ${type.padEnd(width)}  ${n}`);
+  }
+  const outputs = Object.keys(plan.outputs);
+  if (outputs.length > 0) {
+    lines.push("", "Outputs:");
+    for (const key of outputs) lines.push(`  ${key}: ${JSON.stringify(plan.outputs[key])}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadStackConfig(ROOT, args.stack, args.configFile, args.overrides);
+  const { plan } = await runPlan(config);
+  process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      if (err instanceof ProgramError || err instanceof StackConfigError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`plan failed unexpectedly:\n${err.stack ?? err}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,13 @@
+// Loads TypeScript the way `pulumi up` does: Pulumi's Node.js runtime registers ts-node with the
+// project's tsconfig.json, transpile-only because tsconfig sets `noCheck`. Set
+// HOMELAB_TYPECHECK=true to type-check at load time instead (the benchmark compares both).
+const { typeScriptRequireStrings } = require("@pulumi/pulumi/tsutils");
+const path = require("node:path");
+
+const { tsnodeRequire, typescriptRequire } = typeScriptRequireStrings();
+require(tsnodeRequire).register({
+  compiler: typescriptRequire,
+  project: path.join(__dirname, "..", "tsconfig.json"),
+  transpileOnly: process.env.HOMELAB_TYPECHECK !== "true",
+  compilerOptions: {},
+});
