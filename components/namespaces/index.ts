@@ -60,3 +60,13 @@ export class LabNamespace extends pulumi.ComponentResource {
     this.registerOutputs({ name: this.name, serviceAccountName: this.serviceAccountName });
   }
 }
+
+/** Creates every namespace of the lab, keyed by namespace name; refuses duplicate specs. */
+export function createNamespaces(provider: k8s.Provider, specs: NamespaceSpec[], opts?: pulumi.ComponentResourceOptions): Record<string, LabNamespace> {
+  const namespaces: Record<string, LabNamespace> = {};
+  for (const spec of specs) {
+    if (namespaces[spec.name]) throw new Error(`namespace "${spec.name}" is declared twice; one layer must own it`);
+    namespaces[spec.name] = new LabNamespace(spec.name, { spec, provider }, opts);
+  }
+  return namespaces;
+}
