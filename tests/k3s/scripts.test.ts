@@ -1,0 +1,105 @@
+// Unit tests of the generated scripts, and shellcheck over every one of them.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import {
+  asCommand, configureScript, fetchKubeconfigScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
+  registriesYaml, removeNodeScript, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
+} from "../../components/k3s";
+import { haInventory, settings } from "./fixtures";
+
+const SHELLCHECK = "/usr/bin/shellcheck";
+const nodes = haInventory();
+const [s1, , , gpu1, pi1, a1] = nodes;
+const k3s = settings({ registryMirrors: { "docker.io": { endpoints: ["https://mirror.lan:5000"] } } });
+const V = k3s.version;
+
+/** Every script the component can generate, named for failure messages. */
+function allScripts(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of nodes) {
+    out[`preflight ${n.name}`] = preflightScript(n);
+    out[`configure ${n.name}`] = configureScript(k3sConfigYaml(n, nodes, k3s), registriesYaml(k3s));
+    out[`install ${n.name}`] = installScript(n, V, { allowUpgrade: false });
+    out[`upgrade ${n.name}`] = installScript(n, V, { allowUpgrade: true });
+    out[`ready ${n.name}`] = waitReadyScript(n);
+    out[`drain ${n.name}`] = upgradeDrainScript(n, V);
+    out[`uncordon ${n.name}`] = upgradeUncordonScript(n, V);
+    out[`remove ${n.name}`] = removeNodeScript(n);
+    out[`uninstall ${n.name}`] = uninstallScript(n);
+  }
+  out["configure without mirrors"] = configureScript(k3sConfigYaml(a1, nodes, k3s), undefined);
+  out.kubeconfig = fetchKubeconfigScript();
+  return out;
+}
+
+describe("generated scripts", () => {
+  it("shellcheck is installed (CI installs it; .ci/run)", () => {
+    if (!fs.existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} is missing: apt-get install shellcheck (the .ci/run script does)`);
+  });
+
+  it.each(Object.entries(allScripts()))("%s passes shellcheck", (_, script) => {
+    const result = spawnSync(SHELLCHECK, ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8" });
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it.each(Object.entries(allScripts()))("%s is strict and parses as bash", (_, script) => {
+    expect(script).toMatch(/^#!\/usr\/bin\/env bash\n#.*\nset -euo pipefail\n/);
+    execFileSync("bash", ["-n"], { input: script });
+  });
+
+  it("quotes values so a hostile string stays data", () => {
+    const evil = "x'; touch /tmp/pwned; echo '";
+    const out = execFileSync("bash", ["-c", `printf %s ${shq(evil)}`], { encoding: "utf8" });
+    expect(out).toBe(evil);
+    const wrapped = asCommand("echo \"it's $HOME\"", true);
+    expect(wrapped.startsWith("sudo -n bash -c '")).toBe(true);
+    expect(execFileSync("bash", ["-c", wrapped.replace(/^sudo -n /, "")], { encoding: "utf8", env: { HOME: "/h", PATH: process.env.PATH } })).toBe("it's /h\n");
+  });
+
+  it("reads the token from stdin and never names it in the script", () => {
+    const script = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined);
+    expect(script).toContain(`token="$(cat)"`);
+    expect(script).not.toMatch(/K3S_TOKEN/);
+    expect(installScript(a1, V, { allowUpgrade: false })).not.toMatch(/K3S_TOKEN|K3S_URL/);
+  });
+
+  it("installs the pinned release with that release's installer, as server or agent", () => {
+    expect(installScriptUrl(V)).toBe("https://raw.githubusercontent.com/k3s-io/k3s/v1.36.3%2Bk3s1/install.sh");
+    const agent = installScript(a1, V, { allowUpgrade: false });
+    expect(agent).toContain("exec_type='agent'");
+    expect(agent).toContain("unit='k3s-agent'");
+    expect(agent).toContain("allow_upgrade='no'");
+    expect(agent).toContain(`INSTALL_K3S_VERSION="$want" INSTALL_K3S_EXEC="$exec_type"`);
+    expect(installScript(s1, V, { allowUpgrade: true })).toContain("exec_type='server'");
+    expect(installScript(s1, V, { allowUpgrade: true })).toContain("allow_upgrade='yes'");
+  });
+
+  it("checks GPUs and the NVIDIA runtime only on GPU nodes, the memory cgroup only on arm64", () => {
+    const gpu = preflightScript(gpu1);
+    expect(gpu).toContain("want_gpus='2'");
+    expect(gpu).toContain("nvidia-container-runtime");
+    expect(installScript(gpu1, V, { allowUpgrade: false })).toContain("grep -q nvidia");
+    expect(preflightScript(a1)).not.toContain("nvidia");
+    expect(installScript(a1, V, { allowUpgrade: false })).not.toContain("nvidia");
+    expect(preflightScript(pi1)).toContain("cgroup_enable=memory");
+    expect(preflightScript(pi1)).toContain("want_arch='aarch64'");
+    expect(preflightScript(a1)).not.toContain("cgroup");
+  });
+
+  it("asserts the node's labels and taints once it is Ready", () => {
+    const script = waitReadyScript(gpu1);
+    expect(script).toContain(`kubectl label node "$node" 'homelab.dev/class=gpu' --overwrite`);
+    expect(script).toContain(`kubectl taint node "$node" 'nvidia.com/gpu=present:NoSchedule' --overwrite`);
+  });
+
+  it("uninstalls with the uninstaller of the node's role", () => {
+    expect(uninstallScript(s1)).toContain("/usr/local/bin/k3s-uninstall.sh");
+    expect(uninstallScript(a1)).toContain("/usr/local/bin/k3s-agent-uninstall.sh");
+    expect(removeNodeScript(a1)).toMatch(/drain "\$node"[\s\S]*delete node "\$node"/);
+  });
+
+  it("matches the reviewed install script", () => {
+    expect(installScript(gpu1, V, { allowUpgrade: false })).toMatchSnapshot();
+  });
+});

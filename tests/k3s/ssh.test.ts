@@ -1,0 +1,292 @@
+// The generated scripts, run exactly as the component sends them (`[sudo -n] bash -c '<script>'`,
+// secrets on stdin) against a real OpenSSH server on loopback with a pinned host key. K3s's
+// installer, sudo and systemctl are stand-ins that record what they were asked to do; the scripts
+// reach them through their ordinary names (PATH set by the test sshd) and a root prefix for files.
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import {
+  ScriptOptions, asCommand, configureScript, installScript, k3sConfigYaml, nodePaths, preflightScript, uninstallScript,
+} from "../../components/k3s";
+import { NodeSpec } from "../../components/config/schema";
+import { node as makeNode, settings } from "./fixtures";
+
+const SSHD = "/usr/sbin/sshd";
+const VERSION = "v1.36.3+k3s1";
+const NEXT = "v1.36.5+k3s1";
+const TOKEN = "K10-test-join-token-0123456789";
+
+let dir: string;
+let root: string;
+let state: string;
+let sshd: ChildProcess | undefined;
+let sshdLog = "";
+let server: http.Server | undefined;
+let port: number;
+let options: Partial<ScriptOptions>;
+let node: NodeSpec;
+let nodes: NodeSpec[];
+const requested: string[] = [];
+const user = os.userInfo().username;
+const nativeArch = os.arch() === "arm64" ? "arm64" : "amd64";
+const k3s = settings();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForPort(p: number, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(p, "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (sshd && sshd.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`sshd did not listen on 127.0.0.1:${p}: ${sshdLog}`);
+}
+
+function writeExecutable(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text, { mode: 0o755 });
+}
+
+/** The stand-in for K3s's install.sh: installs a fake binary and uninstaller, restarts on change. */
+function fakeInstaller(): string {
+  return `#!/bin/sh
+set -eu
+version="\${INSTALL_K3S_VERSION:?INSTALL_K3S_VERSION is required}"
+bin_dir="\${INSTALL_K3S_BIN_DIR:-/usr/local/bin}"
+case "\${INSTALL_K3S_EXEC:-}" in agent*) name=k3s-agent ;; *) name=k3s ;; esac
+mkdir -p "$bin_dir"
+tmp="$bin_dir/.k3s.new"
+cat >"$tmp" <<FAKE_K3S
+#!/bin/sh
+if [ "\\\${1:-}" = --version ]; then printf 'k3s version %s (fake1234)\\\\ngo version go1.25.0\\\\n' '$version'; exit 0; fi
+exit 1
+FAKE_K3S
+chmod 0755 "$tmp"
+changed=no
+if [ -f "$bin_dir/k3s" ] && cmp -s "$tmp" "$bin_dir/k3s"; then rm -f "$tmp"; else mv -f "$tmp" "$bin_dir/k3s"; changed=yes; fi
+cat >"$bin_dir/$name-uninstall.sh" <<FAKE_UNINSTALL
+#!/bin/sh
+set -eu
+echo "$name" >>'${state}/uninstalls.log'
+rm -rf '${root}/etc/rancher/k3s'
+rm -f '$bin_dir/k3s' '$bin_dir/$name-uninstall.sh'
+FAKE_UNINSTALL
+chmod 0755 "$bin_dir/$name-uninstall.sh"
+echo "$version $name" >>'${state}/installs.log'
+systemctl enable "$name"
+if [ "$changed" = yes ]; then systemctl restart "$name"; else echo "No change detected so skipping service start"; fi
+`;
+}
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function ssh(command: string, stdin = "", knownHosts = path.join(dir, "known_hosts")): Promise<Result> {
+  const args = [
+    "-F", "/dev/null", "-p", String(port), "-i", path.join(dir, "client_ed25519"),
+    "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
+    "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "LogLevel=ERROR",
+    `${user}@127.0.0.1`, command,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function ok(command: string, stdin = ""): Promise<string> {
+  const r = await ssh(command, stdin);
+  if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+const lines = (file: string) =>
+  fs.existsSync(path.join(state, file)) ? fs.readFileSync(path.join(state, file), "utf8").trim().split("\n").filter(Boolean) : [];
+const configure = (n: NodeSpec) => asCommand(configureScript(k3sConfigYaml(n, nodes, k3s, nodePaths(root)), undefined, options), true);
+const install = (n: NodeSpec, version: string, allowUpgrade: boolean) => asCommand(installScript(n, version, { allowUpgrade }, options), true);
+
+beforeAll(async () => {
+  if (!fs.existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (the .ci/run script does); these tests need a real sshd`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-ssh-"));
+  root = path.join(dir, "root");
+  state = path.join(dir, "state");
+  fs.mkdirSync(state);
+  // An arm64 CI runner gets the memory-cgroup check; give it a cgroup v2 controller list.
+  fs.mkdirSync(path.join(root, "sys/fs/cgroup"), { recursive: true });
+  fs.writeFileSync(path.join(root, "sys/fs/cgroup/cgroup.controllers"), "cpuset cpu io memory pids\n");
+  for (const key of ["host_ed25519", "client_ed25519"]) {
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", key, "-f", path.join(dir, key)]);
+  }
+  fs.copyFileSync(path.join(dir, "client_ed25519.pub"), path.join(dir, "authorized_keys"));
+  // The inventory form: type and key, as `ssh-keyscan -t ed25519` prints them.
+  const hostKey = fs.readFileSync(path.join(dir, "host_ed25519.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+
+  const shims = path.join(dir, "shims");
+  writeExecutable(path.join(shims, "sudo"), `#!/bin/bash
+if [ -e '${state}/sudo-denied' ]; then echo "sudo: a password is required" >&2; exit 1; fi
+if [ "\${1:-}" = -n ]; then shift; fi
+exec "$@"
+`);
+  writeExecutable(path.join(shims, "systemctl"), `#!/bin/bash
+echo "$*" >>'${state}/systemctl.log'
+if [ "$1" = restart ]; then echo "$2" >>'${state}/restarts.log'; fi
+`);
+
+  const installerServer = http.createServer((req, res) => {
+    requested.push(req.url ?? "");
+    if (/^\/v[^/]+\/install\.sh$/.test(req.url ?? "")) res.end(fakeInstaller());
+    else { res.statusCode = 404; res.end("not found"); }
+  });
+  server = installerServer;
+  await new Promise<void>((resolve) => installerServer.listen(0, "127.0.0.1", resolve));
+  const httpPort = (installerServer.address() as net.AddressInfo).port;
+
+  port = await freePort();
+  fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostKey}\n`);
+  const config = [
+    `Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, "host_ed25519")}`, `PidFile ${path.join(dir, "sshd.pid")}`,
+    `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`, "StrictModes no", "PubkeyAuthentication yes",
+    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin prohibit-password", "UsePAM no",
+    `AllowUsers ${user}`, `SetEnv PATH=${shims}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, "LogLevel ERROR",
+  ].join("\n");
+  fs.writeFileSync(path.join(dir, "sshd_config"), config + "\n");
+  // sshd started as root insists on its privilege-separation directory (the package creates it at boot).
+  if (process.getuid?.() === 0 && !fs.existsSync("/run/sshd")) fs.mkdirSync("/run/sshd", { mode: 0o755 });
+  sshd = spawn(SSHD, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  sshd.stderr!.on("data", (d) => (sshdLog += d));
+  await waitForPort(port);
+
+  options = { root, binDir: path.join(root, "usr/local/bin"), installScriptBaseUrl: `http://127.0.0.1:${httpPort}`, readyTimeoutSeconds: 5 };
+  nodes = [makeNode("s1", "server"), makeNode("node1", "agent", { host: "127.0.0.1", port, user, hostKey, arch: nativeArch })];
+  node = nodes[1];
+});
+
+afterAll(async () => {
+  const daemon = sshd;
+  if (daemon && daemon.exitCode === null) {
+    const exited = new Promise((r) => daemon.once("exit", r));
+    daemon.kill("SIGTERM");
+    await exited;
+  }
+  if (server) await new Promise((r) => server!.close(r));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("scripts over a real OpenSSH server", () => {
+  it("refuses a host whose key is not the pinned one", async () => {
+    const wrong = path.join(dir, "wrong_known_hosts");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "other")]);
+    fs.writeFileSync(wrong, `[127.0.0.1]:${port} ${fs.readFileSync(path.join(dir, "other.pub"), "utf8")}`);
+    const r = await ssh("true", "", wrong);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/host key|HOST IDENTIFICATION/i);
+  });
+
+  it("pre-flight passes on a matching node", async () => {
+    expect(await ok(asCommand(preflightScript(node, options), false))).toContain("pre-flight ok on node node1");
+  });
+
+  it("pre-flight fails on a wrong architecture with a clear message", async () => {
+    const wrong = { ...node, arch: nativeArch === "amd64" ? "arm64" : "amd64" } as NodeSpec;
+    const r = await ssh(asCommand(preflightScript(wrong, options), false));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/pre-flight failed on node node1: the machine is \S+ but the inventory declares arch (arm64|amd64)/);
+  });
+
+  it("fails clearly without passwordless sudo, and privileged steps change nothing", async () => {
+    fs.writeFileSync(path.join(state, "sudo-denied"), "");
+    try {
+      const r = await ssh(asCommand(preflightScript(node, options), false));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`pre-flight failed on node node1: ${user} has no passwordless sudo`);
+      const c = await ssh(configure(node), TOKEN);
+      expect(c.code).not.toBe(0);
+      expect(fs.existsSync(path.join(root, "etc/rancher/k3s"))).toBe(false);
+    } finally {
+      fs.rmSync(path.join(state, "sudo-denied"));
+    }
+  });
+
+  it("first run: writes root-only config and token from stdin, installs the pinned release once", async () => {
+    expect(await ok(configure(node), TOKEN)).toBe("configuration changed: cluster-token config.yaml\n");
+    const p = nodePaths(root);
+    expect(fs.readFileSync(p.token, "utf8")).toBe(`${TOKEN}\n`);
+    expect(fs.statSync(p.token).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(p.config).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(p.config, "utf8")).toContain(`token-file: ${p.token}`);
+
+    const out = await ok(install(node, VERSION, false));
+    expect(out).toContain(`installed ${VERSION}`);
+    expect(requested).toEqual([`/${encodeURIComponent(VERSION)}/install.sh`]);
+    expect(lines("installs.log")).toEqual([`${VERSION} k3s-agent`]);
+    expect(lines("restarts.log")).toEqual(["k3s-agent"]);
+  });
+
+  it("second run: nothing changes and nothing restarts", async () => {
+    expect(await ok(configure(node), TOKEN)).toBe("configuration unchanged\n");
+    expect(await ok(install(node, VERSION, false))).toContain(": unchanged");
+    expect(await ok(install(node, VERSION, true))).toContain(": unchanged");
+    expect(lines("installs.log")).toHaveLength(1);
+    expect(lines("restarts.log")).toHaveLength(1);
+    expect(requested).toHaveLength(1);
+  });
+
+  it("a configuration change restarts K3s exactly once, without reinstalling", async () => {
+    const changed = { ...node, labels: { "homelab.dev/class": "laptop" } };
+    expect(await ok(configure(changed), TOKEN)).toBe("configuration changed: config.yaml\n");
+    expect(await ok(install(changed, VERSION, false))).toContain("restarted k3s-agent (configuration changed)");
+    expect(await ok(install(changed, VERSION, false))).toContain(": unchanged");
+    expect(lines("restarts.log")).toEqual(["k3s-agent", "k3s-agent"]);
+    expect(lines("installs.log")).toHaveLength(1);
+    // Back to the original configuration for the next tests: one more restart.
+    await ok(configure(node), TOKEN);
+    await ok(install(node, VERSION, false));
+    expect(lines("restarts.log")).toHaveLength(3);
+  });
+
+  it("a version bump is left to the ordered upgrade step, which upgrades once", async () => {
+    expect(await ok(install(node, NEXT, false))).toContain(`K3s ${VERSION} is installed; the ordered upgrade step moves it to ${NEXT}`);
+    expect(lines("installs.log")).toHaveLength(1);
+    expect(await ok(install(node, NEXT, true))).toContain(`upgraded ${VERSION} -> ${NEXT}`);
+    expect(requested[requested.length - 1]).toBe(`/${encodeURIComponent(NEXT)}/install.sh`);
+    expect(lines("installs.log")).toEqual([`${VERSION} k3s-agent`, `${NEXT} k3s-agent`]);
+    expect(lines("restarts.log")).toHaveLength(4);
+    expect(await ok(install(node, NEXT, true))).toContain(": unchanged");
+    expect(lines("restarts.log")).toHaveLength(4);
+  });
+
+  it("uninstall runs K3s's uninstaller and leaves no K3s or homelab files; a second run is a no-op", async () => {
+    const out = await ok(asCommand(uninstallScript(node, options), true));
+    expect(out).toContain("K3s uninstalled");
+    expect(lines("uninstalls.log")).toEqual(["k3s-agent"]);
+    const p = nodePaths(root);
+    expect(fs.existsSync(p.configDir)).toBe(false);
+    expect(fs.existsSync(p.stateDir)).toBe(false);
+    expect(fs.existsSync(path.join(root, "usr/local/bin/k3s"))).toBe(false);
+    expect(await ok(asCommand(uninstallScript(node, options), true))).toContain("K3s is not installed");
+    expect(lines("uninstalls.log")).toHaveLength(1);
+  });
+});
