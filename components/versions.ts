@@ -23,11 +23,26 @@ export const k3s = {
 } as const;
 
 export const charts = {
+  // External Secrets Operator: v1 API served; v1beta1 is off unless crds.unsafeServeV1Beta1.
+  externalSecrets: {
+    repo: "https://charts.external-secrets.io",
+    chart: "external-secrets",
+    version: "2.9.0",
+    valuesCheckedAgainst: "2.9.0",
+  },
   kubePrometheusStack: {
     repo: "https://prometheus-community.github.io/helm-charts",
     chart: "kube-prometheus-stack",
     version: "88.5.3",
     valuesCheckedAgainst: "88.5.3",
+  },
+  // The prometheus-operator CRDs on their own, installed before any layer creates a monitor; its
+  // appVersion must match kube-prometheus-stack's operator (v0.93.1 for both).
+  prometheusOperatorCrds: {
+    repo: "https://prometheus-community.github.io/helm-charts",
+    chart: "prometheus-operator-crds",
+    version: "31.0.1",
+    valuesCheckedAgainst: "31.0.1",
   },
   // The open-source Loki chart moved to the grafana-community repository in March 2026.
   loki: {
@@ -42,6 +57,43 @@ export const charts = {
     version: "1.11.1",
     valuesCheckedAgainst: "1.11.1",
   },
+  // cert-manager: the Barman Cloud plugin's TLS between operator and plugin needs it. Versions are v-prefixed.
+  certManager: {
+    repo: "https://charts.jetstack.io",
+    chart: "cert-manager",
+    version: "v1.21.1",
+    valuesCheckedAgainst: "v1.21.1",
+  },
+  // CloudNative-PG operator 1.30.0 (the chart's appVersion).
+  cloudnativePg: {
+    repo: "https://cloudnative-pg.github.io/charts",
+    chart: "cloudnative-pg",
+    version: "0.29.0",
+    valuesCheckedAgainst: "0.29.0",
+  },
+  // Barman Cloud plugin v0.13.0 (appVersion): WAL archiving and base backups since the in-tree
+  // barmanObjectStore was deprecated in CloudNative-PG 1.26. Same repository as the operator.
+  barmanCloudPlugin: {
+    repo: "https://cloudnative-pg.github.io/charts",
+    chart: "plugin-barman-cloud",
+    version: "0.7.0",
+    valuesCheckedAgainst: "0.7.0",
+  },
+  // NFS CSI driver (driver image v4.13.4 = appVersion). Chart versions have no "v" prefix since 4.11.
+  csiDriverNfs: {
+    repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
+    chart: "csi-driver-nfs",
+    version: "4.13.4",
+    valuesCheckedAgainst: "4.13.4",
+  },
+  // NVIDIA GPU operator; NGC chart versions are v-prefixed. Bundles node-feature-discovery 0.19.0,
+  // whose subchart keys were checked against that chart's values.yaml.
+  gpuOperator: {
+    repo: "https://helm.ngc.nvidia.com/nvidia",
+    chart: "gpu-operator",
+    version: "v26.7.0",
+    valuesCheckedAgainst: "v26.7.0",
+  },
 } satisfies Record<string, ChartPin>;
 
 export const images = {
@@ -52,6 +104,9 @@ export const images = {
   whisperGpu: { repository: "lscr.io/linuxserver/faster-whisper", tag: "gpu-v3.6.0-ls59" },
   piper: { repository: "docker.io/rhasspy/wyoming-piper", tag: "2.4.2" },
   openWakeWord: { repository: "docker.io/rhasspy/wyoming-openwakeword", tag: "2.1.0" },
+  // CloudNative-PG operand: the "standard" flavour (the "system" one, with in-core barman-cloud, is
+  // deprecated). The timestamped tag is immutable; the rolling 18.6-standard-trixie moves on rebuilds.
+  postgresql: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.6-202608170814-standard-trixie" },
 } satisfies Record<string, ImagePin>;
 
 /** `repository:tag` for a pinned image. */
