@@ -3,6 +3,9 @@
 import * as path from "node:path";
 import { runPlan, Plan, PlannedResource, ProgramError } from "./lib/plan";
 import { loadStackConfig, Override, parseOverride, StackConfigError } from "./lib/stack-config";
+import { checkPlan, renderPolicyReport } from "./lib/policy";
+import { PackConfigError } from "../policies/lib/engine";
+import { DIGEST_KEY_ENV, digestedPlan } from "./lib/secret-digests";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run plan -- <stack> [--json] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
@@ -76,16 +79,25 @@ export function renderTree(plan: Plan): string {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const config = loadStackConfig(ROOT, args.stack, args.configFile, args.overrides);
-  const { plan } = await runPlan(config);
-  process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
-  return 0;
+  const run = await runPlan(config);
+  // Internal: the plan diff sets a per-run key to get secret digests (tools/lib/secret-digests.ts).
+  const digestKey = process.env[DIGEST_KEY_ENV];
+  if (args.json && digestKey) {
+    process.stdout.write(JSON.stringify(await digestedPlan(run, digestKey), null, 2) + "\n");
+    return 0;
+  }
+  process.stdout.write(args.json ? JSON.stringify(run.plan, null, 2) + "\n" : renderTree(run.plan));
+  // The policy pack's logic on the planned resources (policies/config/<stack>.json); fails on mandatory.
+  const report = checkPlan(ROOT, args.stack, run.recorder.list());
+  process.stderr.write(renderPolicyReport(report, args.stack));
+  return report.mandatory ? 1 : 0;
 }
 
 if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (err: Error) => {
-      if (err instanceof ProgramError || err instanceof StackConfigError) {
+      if (err instanceof ProgramError || err instanceof StackConfigError || err instanceof PackConfigError) {
         process.stderr.write(`error: ${err.message}\n`);
         process.exit(1);
       }

@@ -1,0 +1,127 @@
+// Exposure and data: Services reachable from outside the cluster only where the stack declares
+// them, no literal Secret data except declared bootstrap credentials, and every namespace that
+// runs workloads fenced by a default-deny NetworkPolicy and a ResourceQuota.
+import { asArray, asObject, exemptionsSchema, isExempt, isObject, isWorkload, knownString, namespaceOf, objectName } from "./lib/k8s";
+import { isNamespace } from "./lib/pss";
+import { Exemption, Finding, HomelabPolicy, PlainResource, ResourcePolicy, StackPolicy } from "./lib/types";
+
+export interface ServiceExposureConfig {
+  allowed: Exemption[];
+}
+
+const EXPOSED_TYPES = ["LoadBalancer", "NodePort"];
+
+export const serviceExposurePolicy: ResourcePolicy<ServiceExposureConfig> = {
+  scope: "resource",
+  name: "service-exposure",
+  description: "No LoadBalancer or NodePort Service unless the stack declares it (namespace/name and a reason in the pack config).",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "Use a ClusterIP Service; if LAN exposure is deliberate (e.g. the Wyoming services for Home Assistant), add { namespace, name, reason } to service-exposure.allowed in policies/config/<stack>.json.",
+  tags: ["kubernetes", "network"],
+  types: ["kubernetes:core/v1:Service"],
+  configSchema: { properties: { allowed: { ...exemptionsSchema, description: "Services allowed to be LoadBalancer or NodePort." } } },
+  check(r, config) {
+    const type = knownString(asObject(r.props.spec).type);
+    if (!type || !EXPOSED_TYPES.includes(type) || isExempt(r, config.allowed)) return [];
+    return [`Service "${namespaceOf(r) ?? "(no namespace)"}/${objectName(r)}" is ${type}, which is not declared in service-exposure.allowed`];
+  },
+};
+
+export interface SecretDataConfig {
+  bootstrapSecrets: Exemption[];
+}
+
+/** The keys a Secret carries as literal values in the program or manifest. */
+export function literalSecretKeys(props: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const field of ["data", "stringData"]) {
+    const value = props[field];
+    if (isObject(value)) keys.push(...Object.keys(value).map((k) => `${field}.${k}`));
+    else if (value != null) keys.push(field); // a whole map that is secret or unknown still holds literal data
+  }
+  return keys;
+}
+
+export const secretLiteralDataPolicy: ResourcePolicy<SecretDataConfig> = {
+  scope: "resource",
+  name: "secret-literal-data",
+  description: "Kubernetes Secrets carry no literal data: credentials come from AWS Secrets Manager through External Secrets, except the declared bootstrap credentials.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "Store the value in AWS Secrets Manager and sync it with an ExternalSecret; a credential needed before External Secrets runs goes in secret-literal-data.bootstrapSecrets with a reason.",
+  tags: ["kubernetes", "secrets"],
+  types: ["kubernetes:core/v1:Secret"],
+  configSchema: { properties: { bootstrapSecrets: { ...exemptionsSchema, description: "Secrets allowed to hold literal data (bootstrap credentials)." } } },
+  check(r, config) {
+    const keys = literalSecretKeys(r.props);
+    if (!keys.length || isExempt(r, config.bootstrapSecrets)) return [];
+    return [`Secret "${namespaceOf(r) ?? "(no namespace)"}/${objectName(r)}" holds literal data (${keys.join(", ")}) and is not a declared bootstrap secret`];
+  },
+};
+
+/** A NetworkPolicy that selects every pod and allows no ingress. */
+export function isDefaultDenyIngress(props: Record<string, unknown>): boolean {
+  const spec = asObject(props.spec);
+  const selector = spec.podSelector;
+  if (!isObject(selector)) return false;
+  const selectsAll = Object.keys(asObject(selector.matchLabels)).length === 0 && asArray(selector.matchExpressions).length === 0;
+  const types = asArray(spec.policyTypes);
+  const coversIngress = types.includes("Ingress") || (types.length === 0 && spec.egress == null);
+  return selectsAll && coversIngress && asArray(spec.ingress).length === 0;
+}
+
+export interface IsolationConfig {
+  exemptNamespaces: { name: string; reason: string }[];
+}
+
+export const namespaceIsolationPolicy: StackPolicy<IsolationConfig> = {
+  scope: "stack",
+  name: "namespace-isolation",
+  description: "Every namespace that runs workloads has a default-deny ingress NetworkPolicy and a ResourceQuota (the shared LabNamespace builder creates both).",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "Create the namespace with the shared LabNamespace builder (components/namespaces), or add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress] and a ResourceQuota to it.",
+  tags: ["kubernetes", "network", "multi-tenancy"],
+  configSchema: {
+    properties: {
+      exemptNamespaces: {
+        type: "array",
+        default: [],
+        description: "Namespaces that run workloads without this fence, each with a reason.",
+        items: {
+          type: "object",
+          properties: { name: { type: "string", minLength: 1 }, reason: { type: "string", minLength: 10 } },
+          required: ["name", "reason"],
+          additionalProperties: false,
+        },
+      },
+    },
+  },
+  check(resources, config, context) {
+    // A set of manifests is a partial view: judge only namespaces whose Namespace object it holds.
+    const defined = new Set(resources.filter(isNamespace).map(objectName));
+    const inScope = (ns: string) => context.source === "stack" || defined.has(ns);
+    const firstWorkload = new Map<string, PlainResource>();
+    for (const r of resources) {
+      if (!isWorkload(r)) continue;
+      const ns = namespaceOf(r) ?? (context.source === "stack" ? "default" : undefined);
+      if (ns !== undefined && inScope(ns) && !firstWorkload.has(ns)) firstWorkload.set(ns, r);
+    }
+    const findings: Finding[] = [];
+    for (const [ns, workload] of firstWorkload) {
+      if (config.exemptNamespaces.some((e) => e.name === ns)) continue;
+      const inNs = (type: string) => resources.filter((r) => r.type === type && namespaceOf(r) === ns);
+      const missing: string[] = [];
+      if (!inNs("kubernetes:networking.k8s.io/v1:NetworkPolicy").some((np) => isDefaultDenyIngress(np.props))) missing.push("a default-deny ingress NetworkPolicy");
+      if (!inNs("kubernetes:core/v1:ResourceQuota").length) missing.push("a ResourceQuota");
+      if (missing.length) {
+        const target = resources.find((r) => isNamespace(r) && objectName(r) === ns) ?? workload;
+        findings.push({ resource: target, message: `namespace "${ns}" runs workloads but lacks ${missing.join(" and ")}` });
+      }
+    }
+    return findings;
+  },
+};
+
+export const exposurePolicies: HomelabPolicy[] = [serviceExposurePolicy, secretLiteralDataPolicy, namespaceIsolationPolicy];
