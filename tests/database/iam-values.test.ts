@@ -1,0 +1,129 @@
+import {
+  backupPolicyDocument,
+  bucketPolicyDocument,
+  bucketPrefix,
+  lifecycleRules,
+  NONCURRENT_GRACE_DAYS,
+} from "../../components/database/iam";
+import { barmanPluginValues, certManagerValues, cnpgOperatorValues } from "../../components/database/values";
+import { charts } from "../../components/versions";
+import * as path from "node:path";
+import { readKeyList, unknownKeyPaths } from "../helpers/chart-keys";
+
+const ARN = "arn:aws:s3:::homelab-staging-pg-backups-abc";
+
+describe("backup identity policy", () => {
+  const doc = backupPolicyDocument(ARN);
+  const statements = doc.Statement;
+
+  it("grants object read/write/delete on this bucket's objects and listing on the bucket, nothing else", () => {
+    expect(statements.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action.map((a) => `${a} ${s.Resource.join(",")}`)).sort()).toEqual([
+      `s3:DeleteObject ${ARN}/*`,
+      `s3:GetBucketLocation ${ARN}`,
+      `s3:GetObject ${ARN}/*`,
+      `s3:ListBucket ${ARN}`,
+      `s3:PutObject ${ARN}/*`,
+    ]);
+  });
+
+  it("has no wildcard action and no resource outside the bucket", () => {
+    for (const s of statements) {
+      for (const a of s.Action) expect(a).not.toMatch(/\*/);
+      for (const r of s.Resource) expect(r === ARN || r === `${ARN}/*`).toBe(true);
+    }
+  });
+
+  it("cannot delete object versions (versioning is the guard against a leaked key)", () => {
+    expect(JSON.stringify(doc)).not.toMatch(/DeleteObjectVersion|PutBucket|PutLifecycle/);
+  });
+
+  it("refuses a wildcard or non-ARN bucket", () => {
+    expect(() => backupPolicyDocument("*")).toThrow(/one S3 bucket's ARN/);
+    expect(() => backupPolicyDocument("arn:aws:s3:::*")).toThrow(/one S3 bucket's ARN/);
+    expect(() => backupPolicyDocument("my-bucket")).toThrow(/one S3 bucket's ARN/);
+  });
+});
+
+describe("bucket policy and lifecycle", () => {
+  it("denies any request without TLS, on the bucket and its objects", () => {
+    const [deny] = bucketPolicyDocument(ARN).Statement;
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(deny.Resource).toEqual([ARN, `${ARN}/*`]);
+  });
+
+  it("expires pruned (noncurrent) backups after the window plus grace, never current objects by age", () => {
+    const rules = lifecycleRules(30);
+    const noncurrent = rules.find((r) => r.noncurrentVersionExpiration);
+    expect(noncurrent?.noncurrentVersionExpiration?.noncurrentDays).toBe(30 + NONCURRENT_GRACE_DAYS);
+    expect(rules.filter((r) => r.expiration && "days" in r.expiration)).toEqual([]);
+    expect(rules.some((r) => r.abortIncompleteMultipartUpload)).toBe(true);
+    expect(rules.every((r) => r.status === "Enabled")).toBe(true);
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(() => lifecycleRules(0)).toThrow(/>= 1/);
+  });
+
+  it("prefixes bucket names per stack within S3's limits", () => {
+    expect(bucketPrefix("staging")).toBe("homelab-staging-pg-backups-");
+    for (const stack of ["dev", "Very_Long_Stack.Name-with-things", "---"]) {
+      const prefix = bucketPrefix(stack);
+      expect(prefix.length).toBeLessThanOrEqual(37);
+      expect(prefix).toMatch(/^[a-z0-9][a-z0-9-]*-$/);
+      expect(prefix).not.toMatch(/--/);
+    }
+  });
+});
+
+describe("chart values", () => {
+  it("set only keys the pinned chart versions have (offline twin of check:charts)", () => {
+    const cases = [
+      ["cert-manager", charts.certManager, certManagerValues("cert-manager")],
+      ["cloudnative-pg", charts.cloudnativePg, cnpgOperatorValues()],
+      ["plugin-barman-cloud", charts.barmanCloudPlugin, barmanPluginValues()],
+    ] as const;
+    for (const [chart, pin, values] of cases) {
+      const keys = readKeyList(path.join(__dirname, `${chart}-${pin.valuesCheckedAgainst}.keys.txt`));
+      expect({ chart, unknown: unknownKeyPaths(values, keys) }).toEqual({ chart, unknown: [] });
+    }
+    // The list is strict enough to catch a typo Helm would ignore.
+    const cnpgKeys = readKeyList(path.join(__dirname, `cloudnative-pg-${charts.cloudnativePg.valuesCheckedAgainst}.keys.txt`));
+    expect(unknownKeyPaths({ monitoring: { enablePodMonitor: true } }, cnpgKeys)).toEqual(["monitoring.enablePodMonitor"]);
+  });
+
+  it("cert-manager installs and keeps its CRDs, elects leaders in its own namespace, skips the hook job", () => {
+    const v = certManagerValues("cert-manager") as any;
+    expect(v.crds).toEqual({ enabled: true, keep: true });
+    expect(v.installCRDs).toBeUndefined();
+    expect(v.global.leaderElection.namespace).toBe("cert-manager");
+    expect(v.startupapicheck.enabled).toBe(false);
+    for (const part of [v, v.webhook, v.cainjector]) {
+      expect(part.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      expect(part.securityContext.runAsNonRoot).toBe(true);
+      expect(part.resources.limits.memory).toBeDefined();
+    }
+    // The chart's monitors would need the Prometheus Operator CRDs at install time.
+    expect(v.prometheus.servicemonitor.enabled).toBe(false);
+    expect(v.prometheus.podmonitor.enabled).toBe(false);
+  });
+
+  it("the operator installs its CRDs and leaves monitors to this layer", () => {
+    const v = cnpgOperatorValues() as any;
+    expect(v.crds.create).toBe(true);
+    expect(v.monitoring.podMonitorEnabled).toBe(false);
+    expect(v.monitoring.grafanaDashboard.create).toBe(false);
+    expect(v.resources.limits.memory).toBeDefined();
+  });
+
+  it("the plugin gets its certificates from cert-manager", () => {
+    const v = barmanPluginValues() as any;
+    expect(v.crds.create).toBe(true);
+    expect(v.certificate).toEqual({ createClientCertificate: true, createServerCertificate: true });
+  });
+
+  it("every chart is pinned and its values were checked against the pinned version", () => {
+    for (const pin of [charts.certManager, charts.cloudnativePg, charts.barmanCloudPlugin]) {
+      expect(pin.valuesCheckedAgainst).toBe(pin.version);
+      expect(pin.repo).toMatch(/^https:\/\//);
+    }
+    expect(charts.cloudnativePg.repo).toBe(charts.barmanCloudPlugin.repo);
+  });
+});
