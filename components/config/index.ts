@@ -135,6 +135,9 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (settings.ai.piper.minReplicas > settings.ai.piper.maxReplicas) {
     at(["ai", "piper", "minReplicas"], `must not exceed maxReplicas (${settings.ai.piper.maxReplicas})`);
   }
+  if (settings.ai.piper.maxReplicas > settings.ai.piper.minReplicas && settings.k3s.disable.includes("metrics-server")) {
+    at(["ai", "piper", "maxReplicas"], "Piper scales on CPU, which needs metrics-server; keep it out of k3s.disable or set maxReplicas equal to minReplicas");
+  }
   if (settings.ai.ollama.nodePort !== undefined && !settings.ai.lanExposure) {
     at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
   }

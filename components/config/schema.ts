@@ -137,9 +137,16 @@ export const ObservabilitySchema = z.strictObject({
 
 const ExposureSchema = z.strictObject({
   serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
-  // Who may call the Wyoming services from the LAN (Home Assistant); nothing else gets in.
+  // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
+  // browsers for Open WebUI, and Ollama's NodePort when declared); nothing else gets in.
   allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
 });
+
+/**
+ * The wake word models built into openWakeWord 2.x (wyoming-openwakeword 2.1.0). A name outside
+ * this list is silently ignored by the server, so the config refuses it.
+ */
+export const OPEN_WAKE_WORD_MODELS = ["okay_nabu", "hey_jarvis", "hey_mycroft", "alexa", "hey_rhasspy"] as const;
 
 export const AiSchema = z.strictObject({
   accelerator: z.enum(["nvidia", "cpu"]).optional(),
@@ -163,7 +170,11 @@ export const AiSchema = z.strictObject({
     maxReplicas: count(1, 10).default(1),
   }).prefault({}),
   openWakeWord: z.strictObject({
-    wakeWords: z.array(text("a wake word").regex(/^[a-z_]+$/)).min(1).default(["ok_nabu"]),
+    // Home Assistant picks one of these per pipeline; the server has no flag that selects them.
+    wakeWords: z.array(z.enum(OPEN_WAKE_WORD_MODELS, {
+      error: (issue) => `expected a wake word openWakeWord 2.x ships (${OPEN_WAKE_WORD_MODELS.join(", ")})` +
+        (issue.input === "ok_nabu" ? '; 2.0 renamed "ok_nabu" to "okay_nabu"' : ""),
+    })).min(1).default(["okay_nabu"]),
   }).prefault({}),
   lanExposure: ExposureSchema.optional(),
 });
