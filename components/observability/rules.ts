@@ -1,0 +1,210 @@
+// Pure PrometheusRule specs: the alerts that matter in a homelab and that kube-prometheus-stack's
+// default rules do not already raise (or raise in a form that fits a cluster of laptops and mini PCs
+// badly; those defaults are switched off by name, see SUPERSEDED_DEFAULT_ALERTS in values.ts).
+
+/** A Prometheus alerting rule, as the PrometheusRule CRD (monitoring.coreos.com/v1) spells it. */
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: "warning" | "critical" };
+  annotations: { summary: string; description: string };
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+/** A deployment of the voice pipeline whose absence is worth a page. */
+export interface VoiceService {
+  namespace: string;
+  deployment: string;
+}
+
+/**
+ * The voice pipeline as the AI layer deploys it (one namespace per service, the Deployment named
+ * like it). The AI layer's real names can be passed to Observability instead.
+ */
+export const VOICE_SERVICES: VoiceService[] = [
+  { namespace: "ollama", deployment: "ollama" },
+  { namespace: "open-webui", deployment: "open-webui" },
+  { namespace: "whisper", deployment: "whisper" },
+  { namespace: "piper", deployment: "piper" },
+  { namespace: "openwakeword", deployment: "openwakeword" },
+];
+
+/** GPU temperatures (Celsius): consumer cards throttle in the low 80s. */
+export const GPU_TEMPERATURE = { warning: 80, critical: 88 } as const;
+
+export interface RuleOptions {
+  /** Whether the stack has GPU nodes (DCGM metrics exist only then). */
+  gpu: boolean;
+  voiceServices?: VoiceService[];
+}
+
+function rule(alert: string, severity: "warning" | "critical", forDuration: string, expr: string, summary: string, description: string): AlertRule {
+  return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } };
+}
+
+function nodeRules(): RuleGroup {
+  return {
+    name: "homelab.nodes",
+    rules: [
+      rule("NodeDown", "critical", "3m",
+        'up{job="node-exporter"} == 0',
+        "Node {{ $labels.instance }} is unreachable",
+        "node-exporter on {{ $labels.instance }} has not answered for 3 minutes: the machine is off, asleep or off the network."),
+      rule("NodeNotReady", "critical", "5m",
+        'kube_node_status_condition{condition="Ready",status="true"} == 0',
+        "Node {{ $labels.node }} is not Ready",
+        "The kubelet on {{ $labels.node }} has not reported Ready for 5 minutes; its pods are being rescheduled."),
+    ],
+  };
+}
+
+// Node disks: real filesystems only (no tmpfs/overlay), and not the NAS mounts, which the claims cover.
+const NODE_FS = 'fstype!~"tmpfs|overlay|squashfs|nfs.*|fuse.*",mountpoint!=""';
+
+function storageRules(): RuleGroup {
+  const nodeFree = `node_filesystem_avail_bytes{job="node-exporter",${NODE_FS}} / node_filesystem_size_bytes{job="node-exporter",${NODE_FS}}`;
+  const claimFree = 'kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"}';
+  return {
+    name: "homelab.storage",
+    rules: [
+      rule("NodeDiskAlmostFull", "warning", "15m",
+        `${nodeFree} < 0.15`,
+        "Disk {{ $labels.mountpoint }} on {{ $labels.instance }} is over 85% full",
+        "{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} free. Images and logs fill K3s nodes; prune with `k3s crictl rmi --prune`."),
+      rule("NodeDiskAlmostFull", "critical", "5m",
+        `${nodeFree} < 0.05`,
+        "Disk {{ $labels.mountpoint }} on {{ $labels.instance }} is nearly full",
+        "{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} free; the kubelet starts evicting pods soon."),
+      rule("PersistentVolumeAlmostFull", "warning", "10m",
+        `${claimFree} < 0.15`,
+        "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is over 85% full",
+        "{{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free. NFS claims report the export's free space, so every claim on the same export warns together."),
+      rule("PersistentVolumeAlmostFull", "critical", "5m",
+        `${claimFree} < 0.05`,
+        "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is nearly full",
+        "{{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free."),
+    ],
+  };
+}
+
+function databaseRules(): RuleGroup {
+  // The Barman Cloud plugin's metrics (the in-core cnpg_collector_*_backup_* ones are deprecated and
+  // stay 0 with the plugin). A timestamp of 0 means "never", hence the > 0 guards.
+  const lastFailed = "max by (namespace, pod) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp)";
+  const lastGood = "max by (namespace, pod) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)";
+  return {
+    name: "homelab.database",
+    rules: [
+      rule("CNPGBackupFailed", "critical", "5m",
+        `${lastFailed} > 0 and ${lastFailed} > ${lastGood}`,
+        "The latest PostgreSQL backup in {{ $labels.namespace }} failed",
+        "The newest backup attempt reported by {{ $labels.pod }} failed after the last good one. Check `kubectl get backups -n {{ $labels.namespace }}` and the barman-cloud sidecar's logs."),
+      rule("CNPGBackupTooOld", "warning", "30m",
+        `time() - ${lastGood} > 26 * 3600 and ${lastGood} > 0`,
+        "No PostgreSQL backup in {{ $labels.namespace }} for over a day",
+        "The last good backup is {{ $value | humanizeDuration }} old; the schedule runs daily."),
+      rule("CNPGWalArchivingFailing", "critical", "10m",
+        "cnpg_pg_stat_archiver_last_failed_time > cnpg_pg_stat_archiver_last_archived_time",
+        "WAL archiving is failing on {{ $labels.pod }}",
+        "Point-in-time recovery has a gap while WAL segments cannot be archived, and pg_wal grows until the volume fills."),
+      rule("CNPGReplicationLagging", "warning", "5m",
+        "max by (namespace, pod) (cnpg_pg_replication_lag) > 300",
+        "Replica {{ $labels.pod }} is over 5 minutes behind",
+        "Replication lag on {{ $labels.pod }} is {{ $value | humanizeDuration }}; a failover now would lose that much."),
+      rule("CNPGInstanceDown", "critical", "5m",
+        "cnpg_collector_up == 0",
+        "PostgreSQL instance {{ $labels.pod }} is down",
+        "The instance manager on {{ $labels.pod }} reports PostgreSQL as not running."),
+    ],
+  };
+}
+
+function secretRules(): RuleGroup {
+  return {
+    name: "homelab.secrets",
+    rules: [
+      rule("ExternalSecretNotReady", "warning", "10m",
+        'externalsecret_status_condition{condition="Ready",status="False"} == 1',
+        "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not syncing",
+        "The Secret it feeds keeps its last value (or does not exist yet). Check `kubectl describe externalsecret -n {{ $labels.namespace }} {{ $labels.name }}`: usually IAM or a missing Secrets Manager entry."),
+      rule("SecretStoreNotReady", "critical", "10m",
+        'secretstore_status_condition{condition="Ready",status="False"} == 1',
+        "SecretStore {{ $labels.namespace }}/{{ $labels.name }} cannot reach AWS",
+        "No ExternalSecret in {{ $labels.namespace }} can sync until the store's credentials or IAM role work again."),
+    ],
+  };
+}
+
+function gpuRules(): RuleGroup {
+  const gpu = "{{ $labels.Hostname }} GPU {{ $labels.gpu }}";
+  return {
+    name: "homelab.gpu",
+    rules: [
+      rule("GpuTooHot", "warning", "10m",
+        `DCGM_FI_DEV_GPU_TEMP > ${GPU_TEMPERATURE.warning}`,
+        `${gpu} is running hot`,
+        `${gpu} has been above ${GPU_TEMPERATURE.warning} °C for 10 minutes ({{ $value }} °C); it throttles soon. Check airflow and fan curves.`),
+      rule("GpuTooHot", "critical", "2m",
+        `DCGM_FI_DEV_GPU_TEMP > ${GPU_TEMPERATURE.critical}`,
+        `${gpu} is overheating`,
+        `${gpu} is at {{ $value }} °C.`),
+      // The gauge holds the last Xid seen, so only a change is news.
+      rule("GpuXidError", "warning", "0m",
+        "changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0 and DCGM_FI_DEV_XID_ERRORS > 0",
+        `${gpu} reported an Xid error`,
+        `A new Xid error on ${gpu}: a driver or hardware fault. Workloads on this GPU may have crashed; see \`dmesg\` on the node.`),
+    ],
+  };
+}
+
+function voiceRules(services: VoiceService[]): RuleGroup {
+  // One rule per service with exact selectors: a regex pair would also match, say, an "ollama"
+  // deployment that a chart created in another service's namespace.
+  return {
+    name: "homelab.voice",
+    rules: services.map(({ namespace, deployment }) => {
+      const selector = `namespace="${namespace}",deployment="${deployment}"`;
+      return rule("VoiceServiceDown", "critical", "5m",
+        // Scaled to zero on purpose is not down: only a deployment that wants replicas counts.
+        `kube_deployment_status_replicas_available{${selector}} == 0 and on (namespace, deployment) kube_deployment_spec_replicas{${selector}} > 0`,
+        `Voice service ${namespace}/${deployment} is down`,
+        `${deployment} has had no available replica for 5 minutes; the voice assistant cannot use it.`);
+    }),
+  };
+}
+
+/** Every homelab rule group; GPU rules only when the stack has GPU nodes. */
+export function homelabRuleGroups(opts: RuleOptions): RuleGroup[] {
+  return [
+    nodeRules(),
+    storageRules(),
+    databaseRules(),
+    secretRules(),
+    ...(opts.gpu ? [gpuRules()] : []),
+    voiceRules(opts.voiceServices ?? VOICE_SERVICES),
+  ];
+}
+
+/** The PrometheusRule object for one group (kind and apiVersion included, for schema validation). */
+export function prometheusRuleManifest(namespace: string, group: RuleGroup) {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: {
+      name: ruleObjectName(group),
+      namespace,
+      labels: { "app.kubernetes.io/part-of": "homelab", "app.kubernetes.io/managed-by": "pulumi" },
+    },
+    spec: { groups: [group] },
+  };
+}
+
+/** `homelab.nodes` -> `homelab-nodes`. */
+export function ruleObjectName(group: RuleGroup): string {
+  return group.name.replace(/[^a-z0-9]+/g, "-");
+}
