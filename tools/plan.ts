@@ -6,6 +6,7 @@ import { loadStackConfig, Override, parseOverride, StackConfigError } from "./li
 import { checkPlan, renderPolicyReport } from "./lib/policy";
 import { PackConfigError } from "../policies/lib/engine";
 import { DIGEST_KEY_ENV, digestedPlan } from "./lib/secret-digests";
+import { runCli } from "./lib/cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run plan -- <stack> [--json] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
@@ -93,16 +94,4 @@ async function main(): Promise<number> {
   return report.mandatory ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      if (err instanceof ProgramError || err instanceof StackConfigError || err instanceof PackConfigError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(1);
-      }
-      process.stderr.write(`plan failed unexpectedly:\n${err.stack ?? err}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCli(main, [ProgramError, StackConfigError, PackConfigError]);

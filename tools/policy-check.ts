@@ -8,6 +8,7 @@ import { evaluate, formatViolation, hasMandatory, loadPackConfig, PackConfig, Pa
 import { manifestType } from "../policies/lib/k8s";
 import { PlainResource, Violation } from "../policies/lib/types";
 import { ALL_POLICIES } from "../policies/registry";
+import { runCli } from "./lib/cli";
 
 const USAGE = "usage: npm run policy:check -- [--json] [--config FILE] FILE...";
 
@@ -112,14 +113,4 @@ function main(): number {
   return hasMandatory(violations) ? 1 : 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exit(main());
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof PackConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
+if (require.main === module) runCli(main, [UsageError, PackConfigError], 2);

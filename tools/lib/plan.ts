@@ -26,6 +26,8 @@ export interface Plan {
 export interface PlanRun {
   plan: Plan;
   recorder: Recorder;
+  /** The program's exports as it returned them (Outputs unresolved). */
+  exports: Record<string, unknown>;
 }
 
 /** A user error raised by the program (bad config): the message is for the operator, no trace. */
@@ -62,5 +64,5 @@ export async function runPlan(config: StackConfig, program = path.resolve(__dirn
   }
   const outputs = (await resolveOutput(exported)) as Record<string, unknown>;
   const resources = recorder.list().map(toPlanned);
-  return { plan: { stack: config.stack, resources, outputs }, recorder };
+  return { plan: { stack: config.stack, resources, outputs }, recorder, exports: exported };
 }

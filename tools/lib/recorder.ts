@@ -69,6 +69,10 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   const state: Record<string, unknown> = { ...args.inputs };
   if (args.type === "command:remote:Command") state.stdout = state.stdout ?? "";
   if (args.type.startsWith("aws:")) state.arn = `arn:aws:mock:::${args.name}`;
+  // AWS completes a bucketPrefix with a random suffix; the plan shows where it goes.
+  if (args.type === "aws:s3/bucket:Bucket" && state.bucket === undefined) {
+    state.bucket = `${state.bucketPrefix ?? `${args.name}-`}<suffix>`;
+  }
   return state;
 }
 
@@ -157,19 +161,22 @@ interface RegisterRequest {
   getReplaceonchangesList(): string[];
 }
 
-/** Resolves a stack output to plain JSON, secrets replaced by "[secret]". */
-export async function resolveOutput(value: unknown): Promise<unknown> {
+/**
+ * Resolves a stack output to plain JSON, secrets replaced by "[secret]". `reveal` keeps secret values
+ * (only for the plan diff's secret digests; never printed).
+ */
+export async function resolveOutput(value: unknown, reveal = false): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const output = value as pulumi.Output<unknown> & { isSecret: Promise<boolean>; promise(): Promise<unknown> };
-    if (await output.isSecret) return SECRET_PLACEHOLDER;
-    return resolveOutput(await output.promise());
+    if (!reveal && (await output.isSecret)) return SECRET_PLACEHOLDER;
+    return resolveOutput(await output.promise(), reveal);
   }
-  if (value instanceof Promise) return resolveOutput(await value);
-  if (Array.isArray(value)) return Promise.all(value.map(resolveOutput));
+  if (value instanceof Promise) return resolveOutput(await value, reveal);
+  if (Array.isArray(value)) return Promise.all(value.map((item) => resolveOutput(item, reveal)));
   if (value !== null && typeof value === "object") {
-    if (pulumi.Resource.isInstance(value)) return { urn: await resolveOutput((value as pulumi.Resource).urn) };
+    if (pulumi.Resource.isInstance(value)) return { urn: await resolveOutput((value as pulumi.Resource).urn, reveal) };
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = await resolveOutput((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort()) out[key] = await resolveOutput((value as Record<string, unknown>)[key], reveal);
     return out;
   }
   return value;
