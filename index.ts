@@ -1,8 +1,115 @@
-// The composition root: config, then the cluster, then each layer in turn. Every layer takes only
-// what it needs from the ones before it; see README "Architecture".
+// The composition root. It reads like the architecture: config, then the cluster, then the
+// namespaces and secrets every layer stands on, then each layer, each given only what it needs.
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
+import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
 import { loadConfig } from "./components/config";
+import { Database, databaseNamespaces } from "./components/database";
+import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
+import { K3sCluster } from "./components/k3s";
+import { createNamespaces } from "./components/namespaces";
+import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
+import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
+import { NfsStorage, storageNamespaces } from "./components/storage";
 
 const config = loadConfig();
 
-export const stack = config.stack;
-export const nodes = config.nodes.map((n) => ({ name: n.name, role: n.role, arch: n.arch }));
+// Default providers are disabled for every stack (Pulumi.yaml): each package gets one explicit provider.
+const commandProvider = new command.Provider("command");
+const randomProvider = new random.Provider("random");
+const awsProvider = new aws.Provider("aws", {
+  region: config.aws.region,
+  profile: config.aws.profile,
+  defaultTags: { tags: { "homelab:stack": config.stack, "managed-by": "pulumi" } },
+});
+
+// 1. The cluster, over SSH; its kubeconfig becomes the only Kubernetes provider.
+const cluster = new K3sCluster("homelab", {
+  nodes: config.nodes,
+  k3s: config.k3s,
+  sshPrivateKey: config.secrets.sshPrivateKey,
+}, { providers: [commandProvider, randomProvider] });
+const provider = cluster.provider;
+
+// 2. Every namespace, each declared by the layer that owns it; then the CRDs that monitors need.
+const namespaces = createNamespaces(provider, [
+  ...secretsNamespaces(config),
+  ...storageNamespaces(config),
+  ...gpuNamespaces(config),
+  ...databaseNamespaces(config),
+  ...observabilityNamespaces(config),
+  ...aiNamespaces(config),
+]);
+const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
+
+// 3. Secrets: AWS Secrets Manager and IAM, synced into the namespaces by External Secrets.
+const secrets = new SecretsLayer("secrets", { config, awsProvider, k8sProvider: provider, namespaces });
+
+// 4. The platform: storage, GPU, database.
+const storage = new NfsStorage("storage", {
+  provider,
+  namespace: namespaces["nfs-csi"],
+  nfs: secrets.nfs,
+  settings: config.storage,
+});
+
+const gpu = gpuOperatorIfNeeded("gpu", {
+  provider,
+  namespace: namespaces["gpu-operator"],
+  gpuNodes: config.gpuNodes,
+  settings: config.gpu,
+});
+
+const databaseSecrets = secrets.names("database");
+const database = new Database("database", {
+  provider,
+  awsProvider,
+  namespace: namespaces["database"],
+  operatorNamespace: namespaces["cnpg-system"],
+  certManagerNamespace: namespaces["cert-manager"],
+  storageClass: storage.classes.postgres,
+  settings: config.database,
+  stack: config.stack,
+  region: config.aws.region,
+  nodes: config.nodes,
+  superuserSecretName: databaseSecrets["postgres-superuser"],
+  ownerSecretNames: Object.fromEntries(config.database.databases.map((db) => [db, databaseSecrets[ownerSecretName(db)]])),
+  credentialsReady: [secrets],
+  monitoringReady: [monitoringCrds],
+});
+
+// 5. Observability: metrics, logs, alerts and dashboards for everything above.
+const monitoringSecrets = secrets.names("monitoring");
+const observability = new Observability("observability", {
+  provider,
+  namespace: namespaces["monitoring"],
+  agentNamespace: namespaces["node-agents"],
+  storageClass: storage.classes.general,
+  settings: config.observability,
+  grafanaAdminSecretName: monitoringSecrets["grafana-admin"],
+  alertWebhookSecretName: monitoringSecrets["alertmanager-webhook"],
+  gpu: config.gpuNodes.length > 0,
+  crds: monitoringCrds,
+});
+
+// 6. The AI voice pipeline.
+const ai = new VoicePipeline("ai", {
+  provider,
+  namespaces: pickAiNamespaces(namespaces),
+  storageClass: storage.classes.general,
+  settings: config.ai,
+  accelerator: config.accelerator,
+  gpuNodes: config.gpuNodes,
+  openWebuiSecrets: openWebuiSecretsFrom(secrets.refs("open-webui")),
+  openWebuiDependsOn: [secrets],
+  gpuDependsOn: gpu ? [gpu] : [],
+});
+
+export const kubeconfig = cluster.kubeconfig;
+export const apiServer = cluster.apiServerUrl;
+export const storageClasses = storage.classes;
+export const postgres = { host: database.rwHost, backupBucket: database.bucketName };
+export const grafana = observability.grafanaService;
+export const prometheus = observability.prometheusUrl;
+export const aiEndpoints = ai.urls;
