@@ -31,6 +31,7 @@ import {
   schedulableNodes,
 } from "./manifests";
 import { barmanPluginValues, certManagerValues, cnpgOperatorValues } from "./values";
+import { pinnedChart } from "../helm";
 
 export * from "./iam";
 export * from "./manifests";
@@ -69,14 +70,7 @@ export interface DatabaseArgs {
 
 function chart(name: string, pin: ChartPin, release: string, namespace: pulumi.Input<string>, values: Record<string, unknown>,
   opts: pulumi.CustomResourceOptions): k8s.helm.v4.Chart {
-  return new k8s.helm.v4.Chart(name, {
-    name: release,
-    chart: pin.chart,
-    version: pin.version,
-    repositoryOpts: { repo: pin.repo },
-    namespace,
-    values,
-  }, opts);
+  return pinnedChart(name, pin, { release, namespace, values }, opts);
 }
 
 function expectNamespace(ns: LabNamespace, expected: string, arg: string): void {

@@ -14,6 +14,7 @@ import type { GpuSettings, HomelabConfig, NodeSpec } from "../config";
 import type { LabNamespace, NamespaceSpec } from "../namespaces";
 import { charts } from "../versions";
 import { DCGM_EXPORTER_PORT, gpuOperatorValues, NVIDIA_RUNTIME_CLASS } from "./values";
+import { pinnedChart } from "../helm";
 
 export * from "./values";
 
@@ -39,10 +40,7 @@ export class GpuOperator extends pulumi.ComponentResource {
       throw new Error(`GpuOperator "${name}": the inventory has no GPU nodes; construct it only when config.gpuNodes is not empty`);
     }
     const pin = charts.gpuOperator;
-    this.chart = new k8s.helm.v4.Chart(`${name}-gpu-operator`, {
-      chart: pin.chart,
-      version: pin.version,
-      repositoryOpts: { repo: pin.repo },
+    this.chart = pinnedChart(`${name}-gpu-operator`, pin, {
       namespace: args.namespace.name,
       values: gpuOperatorValues({ gpuNodes: args.gpuNodes, settings: args.settings }),
     }, { parent: this, provider: args.provider });

@@ -18,6 +18,7 @@ import {
   NAMES,
   prometheusUrl,
 } from "./values";
+import { pinnedChart } from "../helm";
 
 export * from "./dashboards";
 export * from "./namespaces";
@@ -26,14 +27,7 @@ export * from "./values";
 
 function chart(name: string, pin: ChartPin, release: string, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>,
   opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
-  return new k8s.helm.v4.Chart(name, {
-    chart: pin.chart,
-    version: pin.version,
-    repositoryOpts: { repo: pin.repo },
-    name: release,
-    namespace,
-    values,
-  }, opts);
+  return pinnedChart(name, pin, { release, namespace, values }, opts);
 }
 
 export interface MonitoringCrdsArgs {

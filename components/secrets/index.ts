@@ -27,6 +27,7 @@ import {
   externalSecretManifest,
   secretStoreManifest,
 } from "./manifests";
+import { pinnedChart } from "../helm";
 
 export * from "./catalogue";
 export * from "./iam";
@@ -154,10 +155,7 @@ export class SecretsLayer extends pulumi.ComponentResource {
     // External Secrets Operator, CRDs included; every custom resource below waits for it.
     const pin = charts.externalSecrets;
     const esoNamespace = namespaceOf(ESO_NAMESPACE);
-    this.chart = new k8s.helm.v4.Chart(`${name}-eso`, {
-      chart: pin.chart,
-      version: pin.version,
-      repositoryOpts: { repo: pin.repo },
+    this.chart = pinnedChart(`${name}-eso`, pin, {
       namespace: esoNamespace.name,
       values: esoValues(),
     }, { ...k8sOpts, dependsOn: [esoNamespace] });

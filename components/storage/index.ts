@@ -8,6 +8,7 @@ import type { LabNamespace, NamespaceSpec } from "../namespaces";
 import { charts } from "../versions";
 import { NfsClassKey, nfsClassSpecs, storageClassManifest } from "./classes";
 import { csiDriverNfsValues } from "./values";
+import { pinnedChart } from "../helm";
 
 export * from "./classes";
 export * from "./values";
@@ -40,10 +41,7 @@ export class NfsStorage extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider: args.provider };
     const pin = charts.csiDriverNfs;
 
-    this.chart = new k8s.helm.v4.Chart(`${name}-csi-driver-nfs`, {
-      chart: pin.chart,
-      version: pin.version,
-      repositoryOpts: { repo: pin.repo },
+    this.chart = pinnedChart(`${name}-csi-driver-nfs`, pin, {
       namespace: args.namespace.name,
       values: csiDriverNfsValues(),
     }, childOpts);

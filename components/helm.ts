@@ -1,0 +1,30 @@
+// The one way the program installs a Helm chart: always a pinned version from the registry, always
+// through Chart v4 (so a policy pack sees every rendered object during preview).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartPin } from "./versions";
+
+export interface PinnedChartArgs {
+  namespace: pulumi.Input<string>;
+  values: pulumi.Input<Record<string, unknown>>;
+  /** The Helm release name, which charts use to name their objects; the chart's name by default. */
+  release?: string;
+}
+
+/** Chart v4 arguments for a pin: an HTTPS repository by URL, an OCI registry by reference. */
+export function pinnedChartArgs(pin: ChartPin, args: PinnedChartArgs): k8s.helm.v4.ChartArgs {
+  const source = pin.repo.startsWith("oci://")
+    ? { chart: `${pin.repo.replace(/\/$/, "")}/${pin.chart}` }
+    : { chart: pin.chart, repositoryOpts: { repo: pin.repo } };
+  return {
+    ...source,
+    version: pin.version,
+    ...(args.release ? { name: args.release } : {}),
+    namespace: args.namespace,
+    values: args.values,
+  };
+}
+
+export function pinnedChart(name: string, pin: ChartPin, args: PinnedChartArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+  return new k8s.helm.v4.Chart(name, pinnedChartArgs(pin, args), opts);
+}
