@@ -45,7 +45,18 @@ describe("npm run plan", () => {
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it("reports duplicate node names found by the cross-key checks", () => {
+  it("stands a placeholder in for secrets that are encrypted in the stack file", () => {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+    doc.config["homelab:nfsServer"] = { secure: "v1:ZW5jcnlwdGVkLWJ5LWEtcGFzc3BocmFzZQ==" };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.enc.yaml");
+    fs.writeFileSync(file, YAML.stringify(doc));
+    const { status, stdout } = planCommand(["dev", "--json", "--config-file", file]);
+    expect(status).toBe(0);
+    expect(stdout).not.toContain("ZW5jcnlwdGVk");
+    expect(stdout).not.toContain("plan-placeholder-homelab-nfsServer");
+  });
+
+  it("runs the cross-key checks on --set values", () => {
     const { status, stderr } = planCommand(["dev", "--set", 'nodes=[{"name":"a","host":"a.lan","user":"u","hostKey":"ssh-ed25519 AAAA","arch":"amd64","role":"agent"}]']);
     expect(status).toBe(1);
     expect(stderr).toContain('homelab:nodes: no node has role "server"');
