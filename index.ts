@@ -7,7 +7,7 @@ import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } f
 import { loadConfig } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
-import { K3sCluster } from "./components/k3s";
+import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
 import { createNamespaces } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
 import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
@@ -29,6 +29,7 @@ const cluster = new K3sCluster("homelab", {
   nodes: config.nodes,
   k3s: config.k3s,
   sshPrivateKey: config.secrets.sshPrivateKey,
+  etcdS3Credentials: etcdS3CredentialsFrom(config.secrets),
 }, { providers: [commandProvider, randomProvider] });
 const provider = cluster.provider;
 

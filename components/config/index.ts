@@ -26,6 +26,8 @@ export const SECRET_KEYS = {
 /** Optional secret keys: features that stay off while the key is unset. */
 export const OPTIONAL_SECRET_KEYS = {
   alertWebhookUrl: "an HTTPS webhook (ntfy, Discord, Slack...) that Alertmanager sends alerts to",
+  etcdS3AccessKeyId: "the access key ID K3s uploads etcd snapshots to S3 with (required with homelab:k3s.etcdSnapshots.s3)",
+  etcdS3SecretAccessKey: "the secret access key that goes with homelab:etcdS3AccessKeyId (required with homelab:k3s.etcdSnapshots.s3)",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
@@ -148,6 +150,31 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   return problems;
 }
 
+/** Optional secret keys that a setting makes mandatory. */
+const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSettings) => boolean; setting: string }[] = [
+  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s.etcdSnapshots.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
+];
+
+/**
+ * Problems between settings and optional secrets. Secret values are Outputs, so only their presence
+ * can be checked, and only here (config.getSecret returns undefined for an unset key); `present`
+ * holds the names of the secret keys that are set.
+ */
+export function secretPresenceProblems(settings: RawHomelabSettings, present: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const rule of SECRETS_REQUIRED_BY) {
+    if (!rule.when(settings)) continue;
+    for (const key of rule.keys) {
+      if (present.has(key)) continue;
+      problems.push({
+        path: `${CONFIG_NAMESPACE}:${key}`,
+        message: `is required because ${CONFIG_NAMESPACE}:${rule.setting} is set: ${OPTIONAL_SECRET_KEYS[key]}; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>\``,
+      });
+    }
+  }
+  return problems;
+}
+
 /**
  * Validates raw config values (as parsed from the stack) and applies defaults. Throws one
  * ConfigError listing every problem; never returns a half-valid config.
@@ -216,6 +243,7 @@ export function loadConfig(): HomelabConfig {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  if (settings !== undefined) problems.push(...secretPresenceProblems(settings, new Set(Object.keys(secrets))));
   if (problems.length > 0 || settings === undefined) throw new ConfigError(problems);
   return deriveConfig(settings, pulumi.getStack(), secrets as HomelabConfig["secrets"]);
 }

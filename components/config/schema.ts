@@ -19,6 +19,7 @@ const cron = text("a cron schedule").refine(v.isCron, {
   error: 'expected a five-field cron schedule, e.g. "30 2 * * *"',
 });
 const count = (min: number, max: number) => z.int({ error: "expected a whole number" }).min(min).max(max);
+const awsRegion = text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" });
 
 const labelKey = text("a label key").refine(v.isLabelKey, { error: "expected a Kubernetes label key" });
 const labels = z.record(labelKey, text("a label value").refine(v.isLabelValue, {
@@ -66,6 +67,18 @@ const RegistryMirrorSchema = z.strictObject({
   endpoints: z.array(text("a registry URL").url({ error: "expected a registry URL such as https://mirror.lan:5000" })).min(1),
 });
 
+const EtcdS3Schema = z.strictObject({
+  bucket: text("an S3 bucket name").refine(v.isS3BucketName, {
+    error: "expected an S3 bucket name (3-63 characters: lowercase letters, digits, '.' and '-', a letter or digit at both ends, not an IP address)",
+  }),
+  region: awsRegion,
+  folder: text("a folder in the bucket").refine(v.isS3Folder, {
+    error: "expected a folder such as k3s/staging (letters, digits and ._- in segments separated by single '/', none at either end)",
+  }).optional(),
+  // Defaults to the region's AWS endpoint (s3.<region>.amazonaws.com); set it for MinIO or another S3 service.
+  endpoint: text("an S3 endpoint").refine(v.isHostPort, { error: "expected a hostname, optionally with a port, such as minio.home.arpa:9000" }).optional(),
+});
+
 export const K3sSchema = z.strictObject({
   clusterName: text("a cluster name").refine(v.isDns1123Label, { error: "expected a lowercase DNS label" }),
   version: text("a K3s release").refine(v.isPinnedK3sVersion, {
@@ -75,18 +88,25 @@ export const K3sSchema = z.strictObject({
   tlsSans: z.array(address).default([]),
   clusterCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
-  disable: z.array(z.enum(["traefik", "servicelb", "metrics-server", "local-storage", "coredns"])).default(["traefik"]),
+  // `runtimes` is K3s's packaged RuntimeClass manifest; the K3s layer adds it by itself when the
+  // inventory has GPU nodes, so the GPU operator alone owns RuntimeClass nvidia.
+  disable: z.array(z.enum(["traefik", "servicelb", "metrics-server", "local-storage", "coredns", "runtimes"])).default(["traefik"]),
   secretsEncryption: z.boolean().default(true),
   etcdSnapshots: z.strictObject({
     schedule: cron.default("30 2 * * *"),
     retention: count(1, 1000).default(30),
+    // Scheduled snapshots are also uploaded here; the credentials are the secret keys
+    // homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey.
+    s3: EtcdS3Schema.optional(),
   }).prefault({}),
+  // A K3s version bump upgrades servers one at a time, then agents in this many waves.
+  agentUpgradeWaves: count(1, 20).default(4),
   registryMirrors: z.record(text("a registry host"), RegistryMirrorSchema).default({}),
   bastion: BastionSchema.optional(),
 });
 
 export const AwsSchema = z.strictObject({
-  region: text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" }),
+  region: awsRegion,
   profile: text("an AWS profile name").optional(),
   secretPrefix: text("a prefix").regex(/^[A-Za-z0-9/_+=.@-]+$/, {
     error: "expected a Secrets Manager name prefix (letters, digits and /_+=.@-)",
@@ -193,6 +213,7 @@ export const HomelabSchema = z.strictObject({
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type K3sSettings = z.infer<typeof K3sSchema>;
+export type EtcdS3Settings = z.infer<typeof EtcdS3Schema>;
 export type AwsSettings = z.infer<typeof AwsSchema>;
 export type StorageSettings = z.infer<typeof StorageSchema>;
 export type GpuSettings = z.infer<typeof GpuLayerSchema>;

@@ -114,3 +114,28 @@ export function parseTaint(value: string): { key: string; value?: string; effect
   if (match[3] !== undefined && match[3] !== "" && !isLabelValue(match[3])) return undefined;
   return { key: match[1], value: match[3] || undefined, effect: match[4] };
 }
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/** A general-purpose S3 bucket name (AWS naming rules, which MinIO follows too). */
+export function isS3BucketName(value: string): boolean {
+  if (!S3_BUCKET.test(value) || value.includes("..") || isIP(value) !== 0) return false;
+  return !S3_RESERVED_PREFIXES.some((p) => value.startsWith(p)) && !S3_RESERVED_SUFFIXES.some((s) => value.endsWith(s));
+}
+
+/** A folder (key prefix) inside a bucket: segments of letters, digits and ._- joined by single slashes. */
+export function isS3Folder(value: string): boolean {
+  return value.length <= 512 && value.split("/").every((segment) => /^[A-Za-z0-9._-]+$/.test(segment) && segment !== "." && segment !== "..");
+}
+
+/** A hostname, IPv4 address or bracketed IPv6 address, optionally followed by :port (1-65535). */
+export function isHostPort(value: string): boolean {
+  const match = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!match) return false;
+  const [, host, port] = match;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  if (host.startsWith("[")) return isIP(host.slice(1, -1)) === 6;
+  return isIP(host) === 4 || isHostname(host);
+}

@@ -6,11 +6,24 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { K3sSettings, NodeSpec } from "../config/schema";
-import { configDigest, firstServer, k3sConfigYaml, nodePaths, registriesYaml, rewriteKubeconfig, serversOf, upgradeOrder } from "./config";
+import {
+  EtcdS3Credentials,
+  configDigest,
+  etcdS3CredentialsDigest,
+  etcdS3CredentialsYaml,
+  firstServer,
+  k3sConfigYaml,
+  nodePaths,
+  registriesYaml,
+  rewriteKubeconfig,
+  serversOf,
+  upgradePlan,
+} from "./config";
 import {
   ScriptOptions,
   asCommand,
   configureScript,
+  configureStdin,
   fetchKubeconfigScript,
   installScript,
   preflightScript,
@@ -30,8 +43,26 @@ export interface K3sClusterArgs {
   k3s: K3sSettings;
   /** OpenSSH private key that logs in to every node (and the bastion); kept secret. */
   sshPrivateKey: pulumi.Input<string>;
+  /**
+   * The access key pair K3s uploads etcd snapshots with; required when k3s.etcdSnapshots.s3 is
+   * set, ignored otherwise (see `etcdS3CredentialsFrom`). Reaches servers only on stdin.
+   */
+  etcdS3Credentials?: pulumi.Input<EtcdS3Credentials>;
   /** Paths and URLs the scripts use; only tests change them. */
   scriptOptions?: Partial<ScriptOptions>;
+}
+
+/**
+ * The etcd S3 credentials from the stack's optional secret keys, or undefined unless both are set
+ * (loadConfig already refuses k3s.etcdSnapshots.s3 without them). The result stays secret.
+ */
+export function etcdS3CredentialsFrom(secrets: {
+  etcdS3AccessKeyId?: pulumi.Input<string>;
+  etcdS3SecretAccessKey?: pulumi.Input<string>;
+}): pulumi.Output<EtcdS3Credentials> | undefined {
+  const { etcdS3AccessKeyId: accessKeyId, etcdS3SecretAccessKey: secretAccessKey } = secrets;
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  return pulumi.secret(pulumi.output({ accessKeyId, secretAccessKey }));
 }
 
 /** SSH settings for one node: key auth only, its host key pinned, through the bastion if any. */
@@ -60,6 +91,8 @@ export interface K3sNodeArgs {
   apiConnection: Connection;
   /** What this node joins after: the previous server for servers, the first server for agents. */
   joinAfter: pulumi.Resource[];
+  /** Servers of a cluster that uploads etcd snapshots to S3: the credentials drop-in (secret). */
+  etcdS3Credentials?: pulumi.Input<EtcdS3Credentials>;
   scriptOptions?: Partial<ScriptOptions>;
 }
 
@@ -90,34 +123,43 @@ export class K3sNode extends pulumi.ComponentResource {
       triggers: [digest],
     }, { parent: this });
 
-    // The token reaches the node on stdin and is written to a root-only file (token-file).
+    // Secrets reach the node only on stdin (`configureStdin`): the token, written to a root-only
+    // file (token-file), and on servers that upload etcd snapshots to S3 the credentials drop-in.
+    const credentialsYaml = args.etcdS3Credentials === undefined
+      ? undefined
+      : pulumi.secret(pulumi.output(args.etcdS3Credentials).apply((c) => etcdS3CredentialsYaml(c)));
     const configure = new command.remote.Command(`${name}-configure`, {
       connection: args.connection,
-      create: asCommand(configureScript(configYaml, registries, options), true),
-      stdin: pulumi.secret(args.token),
-      triggers: [digest],
+      create: asCommand(configureScript(configYaml, registries, options, { etcdS3Credentials: credentialsYaml !== undefined }), true),
+      stdin: credentialsYaml
+        ? pulumi.secret(pulumi.all([args.token, credentialsYaml]).apply(([token, yaml]) => configureStdin(token, yaml)))
+        : pulumi.secret(args.token),
     }, { parent: this, dependsOn: [preflight, ...args.joinAfter] });
 
-    // `update` repeats the install so a trigger change re-runs it in place: a replacement would
-    // run the delete script (the uninstaller) of the old step.
-    const install = installScript(node, k3s.version, { allowUpgrade: false }, options);
+    // The install and ready steps must never be *replaced*: @pulumi/command replaces a command
+    // whose `triggers` change, and replacing runs the old step's delete script (the uninstaller,
+    // the drain). So they take no triggers; a configuration change reaches them as a change of
+    // their own text (the digest marker below) and runs their `update` in place. Rotated etcd S3
+    // credentials, kept out of the plain digest, reach the install step as a change of its
+    // (secret) stdin, which the script does not read.
+    const marked = (script: string) => `${script}\n# applies configuration ${digest.slice(0, 16)}\n`;
+    const install = marked(installScript(node, k3s.version, { allowUpgrade: false }, options));
     const installed = new command.remote.Command(`${name}-install`, {
       connection: args.connection,
       create: asCommand(install, true),
       update: asCommand(install, true),
       delete: asCommand(uninstallScript(node, options), true),
-      triggers: [digest],
+      ...(credentialsYaml ? { stdin: pulumi.secret(credentialsYaml.apply(etcdS3CredentialsDigest)) } : {}),
     }, { parent: this, dependsOn: [configure] });
 
     // Deleting this step (the node left the inventory) drains and deletes the Node first; then the
     // install step above is deleted, which runs the uninstaller on the node.
-    const ready = waitReadyScript(node, options);
+    const ready = marked(waitReadyScript(node, options));
     this.ready = new command.remote.Command(`${name}-ready`, {
       connection: args.apiConnection,
       create: asCommand(ready, true),
       update: asCommand(ready, true),
       delete: asCommand(removeNodeScript(node, options), true),
-      triggers: [digest],
     }, { parent: this, dependsOn: [installed] });
 
     this.registerOutputs({ ready: this.ready.stdout });
@@ -138,6 +180,11 @@ export class K3sCluster extends pulumi.ComponentResource {
     const options = withDefaults(args.scriptOptions);
     const nodes = [...args.nodes];
     const first = firstServer(nodes);
+    if (k3s.etcdSnapshots.s3 && args.etcdS3Credentials === undefined) {
+      throw new Error(`${name}: k3s.etcdSnapshots.s3 is set but no etcdS3Credentials were given (homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey)`);
+    }
+    // Only servers upload snapshots, and only when S3 is configured; credentials go nowhere else.
+    const serverCredentials = k3s.etcdSnapshots.s3 ? args.etcdS3Credentials : undefined;
     this.apiServerUrl = `https://${k3s.apiEndpoint.includes(":") ? `[${k3s.apiEndpoint}]` : k3s.apiEndpoint}:6443`;
 
     // Generated once and kept in state; reaches nodes only on stdin.
@@ -150,6 +197,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     const make = (node: NodeSpec, joinAfter: pulumi.Resource[]) =>
       (this.nodes[node.name] = new K3sNode(`${name}-${node.name}`, {
         node, nodes, k3s, token: tokenValue, connection: connectionOf(node), apiConnection, joinAfter, scriptOptions: options,
+        etcdS3Credentials: node.role === "server" ? serverCredentials : undefined,
       }, { parent: this }));
 
     // Servers join one at a time (simultaneous etcd joins fail); agents join in parallel once the
@@ -161,25 +209,30 @@ export class K3sCluster extends pulumi.ComponentResource {
     for (const agent of nodes.filter((n) => n.role === "agent")) make(agent, [firstNode.ready]);
     const allReady = Object.values(this.nodes).map((n) => n.ready);
 
-    // Version bumps roll out through this chain, after the joins: servers one at a time, then
-    // agents, each drained and uncordoned. On a node that already runs the release every step is a
-    // no-op, so creating the chain on a fresh cluster changes nothing.
+    // Version bumps roll out in stages after the joins (`upgradePlan`): servers one at a time,
+    // then the agents in a fixed number of waves, each agent drained, upgraded and uncordoned in
+    // parallel with the rest of its wave; a stage starts once every node of the previous one is
+    // uncordoned. On a node that already runs the release every step is a no-op, so creating the
+    // stages on a fresh cluster changes nothing, and their chain is servers + waves stages long
+    // whatever the number of agents.
+    const byName = new Map(nodes.map((n) => [n.name, n]));
     let after: pulumi.Resource[] = allReady;
-    for (const step of upgradeOrder(nodes)) {
-      const node = nodes.find((n) => n.name === step.node)!;
-      const parent = this.nodes[node.name];
-      const base = `${name}-${node.name}-upgrade`;
-      const run = (suffix: string, connection: Connection, script: string, dependsOn: pulumi.Resource[]) =>
-        new command.remote.Command(`${base}${suffix}`, {
-          connection,
-          create: asCommand(script, true),
-          update: asCommand(script, true),
-          triggers: [k3s.version],
-        }, { parent, dependsOn });
-      const drain = run("-drain", apiConnection, upgradeDrainScript(node, k3s.version, options), after);
-      const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true }, options), [drain]);
-      const uncordon = run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
-      after = [uncordon];
+    for (const stage of upgradePlan(nodes, k3s.agentUpgradeWaves)) {
+      after = stage.map((step) => {
+        const node = byName.get(step.node)!;
+        const parent = this.nodes[node.name];
+        const base = `${name}-${node.name}-upgrade`;
+        const run = (suffix: string, connection: Connection, script: string, dependsOn: pulumi.Resource[]) =>
+          new command.remote.Command(`${base}${suffix}`, {
+            connection,
+            create: asCommand(script, true),
+            update: asCommand(script, true),
+            triggers: [k3s.version],
+          }, { parent, dependsOn });
+        const drain = run("-drain", apiConnection, upgradeDrainScript(node, k3s.version, options), after);
+        const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true }, options), [drain]);
+        return run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
+      });
     }
 
     // The admin kubeconfig: read from the first server without logging, rewritten to the API

@@ -2,7 +2,7 @@
 // which nodes join and upgrade, and for the kubeconfig the rest of the program uses.
 import { createHash } from "crypto";
 import * as YAML from "yaml";
-import type { K3sSettings, NodeSpec } from "../config/schema";
+import type { EtcdS3Settings, K3sSettings, NodeSpec } from "../config/schema";
 
 /** The K3s supervisor and API port. */
 export const API_PORT = 6443;
@@ -12,6 +12,10 @@ export interface NodePaths {
   configDir: string;
   config: string;
   registries: string;
+  /** K3s reads `config.yaml.d/*.yaml` after config.yaml, in name order. */
+  configDropInDir: string;
+  /** Root-only drop-in with the etcd S3 credentials (servers with k3s.etcdSnapshots.s3 only). */
+  etcdS3Credentials: string;
   token: string;
   kubeconfig: string;
   /** Holds the digest of the configuration the running K3s was last (re)started with. */
@@ -27,6 +31,8 @@ export function nodePaths(root = ""): NodePaths {
     configDir,
     config: `${configDir}/config.yaml`,
     registries: `${configDir}/registries.yaml`,
+    configDropInDir: `${configDir}/config.yaml.d`,
+    etcdS3Credentials: `${configDir}/config.yaml.d/50-etcd-s3-credentials.yaml`,
     token: `${configDir}/cluster-token`,
     kubeconfig: `${configDir}/k3s.yaml`,
     stateDir,
@@ -61,9 +67,21 @@ export function joinUrl(nodes: readonly NodeSpec[]): string {
   return `https://${hostPort(first.nodeIp ?? first.host, API_PORT)}`;
 }
 
-/** Embedded etcd (cluster-init) only when the control plane has several servers. */
-export function usesEmbeddedEtcd(nodes: readonly NodeSpec[]): boolean {
-  return serversOf(nodes).length > 1;
+/** Whether any node declares GPUs (the GPU operator is deployed then). */
+export function hasGpuNodes(nodes: readonly NodeSpec[]): boolean {
+  return nodes.some((n) => n.gpu !== undefined && n.gpu.count > 0);
+}
+
+/** The S3 endpoint K3s uploads snapshots to: the configured one, else the region's AWS endpoint. */
+export function etcdS3Endpoint(s3: Pick<EtcdS3Settings, "region" | "endpoint">): string {
+  return s3.endpoint ?? `s3.${s3.region}.amazonaws.com`;
+}
+
+/** The K3s packaged components a server disables: the configured ones, and `runtimes` with GPUs. */
+export function disabledComponents(nodes: readonly NodeSpec[], k3s: Pick<K3sSettings, "disable">): string[] {
+  // K3s's packaged `runtimes` manifest creates RuntimeClass nvidia too; with GPU nodes the GPU
+  // operator creates and owns it, so K3s's copy is disabled to leave a single writer.
+  return unique([...k3s.disable, ...(hasGpuNodes(nodes) ? ["runtimes"] : [])]);
 }
 
 const unique = (items: string[]) => [...new Set(items)];
@@ -71,13 +89,20 @@ const unique = (items: string[]) => [...new Set(items)];
 /**
  * The K3s config.yaml of one node, as an object (keys are K3s flag names). Servers get the
  * cluster-wide settings, which K3s requires to be identical on every server; agents only get agent
- * keys. The join token is never in here: `token-file` points at a root-only file.
+ * keys. The join token is never in here: `token-file` points at a root-only file; neither are the
+ * etcd S3 credentials, which go to a root-only drop-in (`etcdS3CredentialsYaml`).
+ *
+ * The first server always initialises embedded etcd (`cluster-init`), even when it is the only
+ * one: K3s takes scheduled snapshots (and uploads them to S3) only from embedded etcd, not from
+ * the SQLite datastore a lone server gets otherwise, and a cluster on etcd can later grow to three
+ * servers without a datastore change. A server already on SQLite is converted in place on the
+ * restart that applies this key (K3s >= v1.22.2); one already on etcd ignores it.
  */
 export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths()): Record<string, unknown> {
   const first = firstServer(nodes);
   const isFirst = node.name === first.name;
   const config: Record<string, unknown> = {};
-  if (node.role === "server" && isFirst && usesEmbeddedEtcd(nodes)) config["cluster-init"] = true;
+  if (node.role === "server" && isFirst) config["cluster-init"] = true;
   if (!isFirst) config.server = joinUrl(nodes);
   config["token-file"] = paths.token;
   config["node-name"] = node.name;
@@ -91,11 +116,20 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
     config["tls-san"] = unique([k3s.apiEndpoint, ...k3s.tlsSans, ...(node.nodeIp ? [node.nodeIp] : []), node.host]);
     config["cluster-cidr"] = k3s.clusterCidr;
     config["service-cidr"] = k3s.serviceCidr;
-    if (k3s.disable.length) config.disable = [...k3s.disable];
+    const disable = disabledComponents(nodes, k3s);
+    if (disable.length) config.disable = disable;
     config["secrets-encryption"] = k3s.secretsEncryption;
-    // Scheduled snapshots are taken by embedded etcd; with a single (SQLite) server K3s ignores them.
     config["etcd-snapshot-schedule-cron"] = k3s.etcdSnapshots.schedule;
     config["etcd-snapshot-retention"] = k3s.etcdSnapshots.retention;
+    const s3 = k3s.etcdSnapshots.s3;
+    if (s3) {
+      // Only where the snapshots go; the access key and secret key are in the root-only drop-in.
+      config["etcd-s3"] = true;
+      config["etcd-s3-endpoint"] = etcdS3Endpoint(s3);
+      config["etcd-s3-region"] = s3.region;
+      config["etcd-s3-bucket"] = s3.bucket;
+      if (s3.folder) config["etcd-s3-folder"] = s3.folder;
+    }
     config["write-kubeconfig-mode"] = "0600";
   }
   return config;
@@ -118,6 +152,39 @@ export function configDigest(configYaml: string, registries: string | undefined)
   return createHash("sha256").update(configYaml).update("\0").update(registries ?? "").digest("hex");
 }
 
+/** The access key pair K3s uploads etcd snapshots with (operator-provided secret config). */
+export interface EtcdS3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * The root-only drop-in (`config.yaml.d/50-etcd-s3-credentials.yaml`) holding the etcd S3
+ * credentials. Its text is secret: it only ever travels on the configure step's stdin. Errors
+ * name the problem, never the value.
+ */
+export function etcdS3CredentialsYaml(credentials: EtcdS3Credentials): string {
+  const check = (value: unknown, key: string) => {
+    if (typeof value !== "string" || value.length === 0) throw new Error(`the etcd S3 credentials have no ${key}`);
+    if (/[\s\x00-\x1f\x7f]/.test(value)) throw new Error(`the etcd S3 ${key} contains whitespace or control characters`);
+  };
+  check(credentials.accessKeyId, "access key ID");
+  check(credentials.secretAccessKey, "secret access key");
+  return `# Written by the homelab Pulumi program (components/k3s); root-only, edits are overwritten.\n${YAML.stringify({
+    "etcd-s3-access-key": credentials.accessKeyId,
+    "etcd-s3-secret-key": credentials.secretAccessKey,
+  })}`;
+}
+
+/**
+ * A digest of the credentials drop-in, for the steps' triggers: rotating the credentials then
+ * re-applies (and restarts) the servers, one at a time like any configuration change. It is a
+ * one-way hash of high-entropy keys, and it is still kept secret in state and plans.
+ */
+export function etcdS3CredentialsDigest(credentialsYaml: string): string {
+  return createHash("sha256").update("homelab-k3s-etcd-s3-credentials\0").update(credentialsYaml).digest("hex");
+}
+
 export interface UpgradeStep {
   node: string;
   role: "server" | "agent";
@@ -126,13 +193,34 @@ export interface UpgradeStep {
   uncordon: true;
 }
 
+/** One stage of an upgrade: its nodes upgrade in parallel; the next stage starts when all are back. */
+export type UpgradeStage = UpgradeStep[];
+
+const stepOf = (n: NodeSpec): UpgradeStep => ({ node: n.name, role: n.role, drain: true, uncordon: true });
+
 /**
- * The order a K3s version bump is rolled out in: servers one at a time in inventory order (the
- * first server first; etcd keeps quorum because only one member restarts at once), then agents
- * one at a time, since a kubelet must never be newer than the API servers it talks to.
+ * How a K3s version bump is rolled out, as stages that run one after the other:
+ * - every server on its own stage, in inventory order (the first server first): etcd keeps quorum
+ *   because only one member restarts at a time, and a kubelet must never be newer than the API
+ *   servers it talks to, so all servers go before any agent;
+ * - then the agents in W = min(waves, agents) waves, dealt round-robin in inventory order (so
+ *   nodes of one class, usually listed together, land in different waves). Every agent of a wave
+ *   is drained, upgraded and uncordoned in parallel with the others of its wave.
+ *
+ * Why waves and not one agent at a time or all at once: like a Deployment's maxUnavailable, a
+ * wave bounds the disruption (at most ceil(agents / W) agents cordoned at once, so the rest keep
+ * capacity for the evicted pods and PodDisruptionBudgets can be honoured), while the number of
+ * stages stays servers + W whatever the number of agents. Serial agents would make a fresh
+ * `pulumi up` walk hundreds of no-op steps in a row at 200 nodes; all at once would drain every
+ * worker together and leave evicted pods nowhere to go.
  */
-export function upgradeOrder(nodes: readonly NodeSpec[]): UpgradeStep[] {
-  return [...serversOf(nodes), ...agentsOf(nodes)].map((n) => ({ node: n.name, role: n.role, drain: true, uncordon: true }));
+export function upgradePlan(nodes: readonly NodeSpec[], waves: number): UpgradeStage[] {
+  if (!Number.isInteger(waves) || waves < 1) throw new Error(`the number of agent upgrade waves must be a whole number of at least 1, got ${waves}`);
+  const agents = agentsOf(nodes);
+  const count = Math.min(waves, agents.length);
+  const agentWaves: UpgradeStage[] = Array.from({ length: count }, () => []);
+  agents.forEach((agent, i) => agentWaves[i % count].push(stepOf(agent)));
+  return [...serversOf(nodes).map((s) => [stepOf(s)]), ...agentWaves];
 }
 
 interface Kubeconfig {

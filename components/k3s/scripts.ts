@@ -103,19 +103,46 @@ export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> 
   return parts.join("\n") + "\n";
 }
 
+/** What the configure step finds on stdin after the join token. */
+export interface ConfigureSecrets {
+  /** The etcd S3 credentials drop-in follows the token (servers with k3s.etcdSnapshots.s3). */
+  etcdS3Credentials: boolean;
+}
+
 /**
- * Writes config.yaml (and registries.yaml, or removes a stale one) and the join token, read from
- * stdin, into root-only files. A file is replaced only when its content differs; the script says
- * which files changed. Runs as root.
+ * The configure step's stdin, the only way secrets reach a node. Framing: the join token alone on
+ * the first line (it is alphanumeric, so it has no newline of its own); everything after that
+ * line is the etcd S3 credentials drop-in, a YAML document, when the node gets one. Without
+ * credentials stdin is exactly the token, as before the drop-in existed, so existing nodes see no
+ * change.
  */
-export function configureScript(configYaml: string, registries: string | undefined, options: Partial<ScriptOptions> = {}): string {
+export function configureStdin(token: string, etcdS3CredentialsYaml?: string): string {
+  if (token.length === 0 || /[\r\n]/.test(token)) throw new Error("the join token must be one non-empty line");
+  return etcdS3CredentialsYaml === undefined ? token : `${token}\n${etcdS3CredentialsYaml}`;
+}
+
+/**
+ * Writes config.yaml (and registries.yaml, or removes a stale one), the join token and, on servers
+ * that upload etcd snapshots to S3, the credentials drop-in, all root-only (0600). Secrets come
+ * from stdin (`configureStdin`) and are never echoed. A file is replaced only when its content
+ * differs; the script says which files changed, by name. Runs as root.
+ */
+export function configureScript(
+  configYaml: string,
+  registries: string | undefined,
+  options: Partial<ScriptOptions> = {},
+  secrets: ConfigureSecrets = { etcdS3Credentials: false },
+): string {
   const p: NodePaths = nodePaths(withDefaults(options).root);
   return [
-    header("writes the K3s configuration and join token", {
+    header("writes the K3s configuration, join token and credentials", {
       config_dir: p.configDir,
       config_file: p.config,
       registries_file: p.registries,
       token_file: p.token,
+      dropin_dir: p.configDropInDir,
+      credentials_file: p.etcdS3Credentials,
+      want_credentials: secrets.etcdS3Credentials ? "yes" : "no",
       config_content: configYaml,
       registries_content: registries ?? "",
     }),
@@ -136,9 +163,21 @@ export function configureScript(configYaml: string, registries: string | undefin
     `    changed="$changed $(basename "$path")"`,
     `  fi`,
     `}`,
-    `# The join token arrives on stdin so it never shows in a process list or a log.`,
-    `token="$(cat)"`,
+    `# Secrets arrive on stdin so they never show in a process list or a log: the join token on the`,
+    `# first line, then (servers uploading etcd snapshots to S3) the credentials drop-in.`,
+    `# Both are checked before anything is written, and never echoed.`,
+    `token=""`,
+    `IFS= read -r token || true`,
     `[ -n "$token" ] || fail "no join token on stdin"`,
+    `credentials="$(cat)"`,
+    `if [ "$want_credentials" = yes ]; then`,
+    `  [ -n "$credentials" ] || fail "no etcd S3 credentials on stdin after the join token"`,
+    `  if ! grep -q '^etcd-s3-access-key: ' <<<"$credentials" || ! grep -q '^etcd-s3-secret-key: ' <<<"$credentials"; then`,
+    `    fail "the data after the join token on stdin is not the etcd S3 credentials drop-in (not shown)"`,
+    `  fi`,
+    `else`,
+    `  [ -z "$credentials" ] || fail "unexpected data on stdin after the join token (not shown); this node takes no credentials"`,
+    `fi`,
     `install -d -m 0755 "$config_dir"`,
     `write_file "$token_file" <<<"$token"`,
     `unset token`,
@@ -149,6 +188,14 @@ export function configureScript(configYaml: string, registries: string | undefin
     `  rm -f "$registries_file"`,
     `  changed="$changed $(basename "$registries_file")(removed)"`,
     `fi`,
+    `if [ "$want_credentials" = yes ]; then`,
+    `  install -d -m 0700 "$dropin_dir"`,
+    `  write_file "$credentials_file" <<<"$credentials"`,
+    `elif [ -f "$credentials_file" ]; then`,
+    `  rm -f "$credentials_file"`,
+    `  changed="$changed $(basename "$credentials_file")(removed)"`,
+    `fi`,
+    `unset credentials`,
     `if [ -n "$changed" ]; then echo "configuration changed:$changed"; else echo "configuration unchanged"; fi`,
   ].join("\n") + "\n";
 }
@@ -176,6 +223,7 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
       installer_url: installScriptUrl(version, o),
       config_file: p.config,
       registries_file: p.registries,
+      dropin_dir: p.configDropInDir,
       state_dir: p.stateDir,
       applied_file: p.appliedConfig,
       allow_upgrade: install.allowUpgrade ? "yes" : "no",
@@ -185,7 +233,14 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
     `[ -f "$config_file" ] || fail "$config_file is missing; the configure step must run first"`,
     `installed=""`,
     `if [ -x "$k3s" ]; then installed="$("$k3s" --version 2>/dev/null | sed -n 's/^k3s version \\(v[^ ]*\\).*/\\1/p' | head -n 1)" || installed=""; fi`,
-    `digest="$(for f in "$config_file" "$registries_file"; do if [ -f "$f" ]; then cat "$f"; fi; echo "--"; done | sha256sum | cut -d ' ' -f 1)"`,
+    `# Everything K3s reads at start: config.yaml, registries.yaml and the config.yaml.d drop-ins (the`,
+    `# credentials drop-in included, so rotated credentials restart K3s; only a hash is kept).`,
+    `config_digest() {`,
+    `  local f`,
+    `  for f in "$config_file" "$registries_file"; do if [ -f "$f" ]; then cat "$f"; fi; echo "--"; done`,
+    `  for f in "$dropin_dir"/*.yaml "$dropin_dir"/*.yml; do if [ -f "$f" ]; then echo "== $(basename "$f")"; cat "$f"; fi; done`,
+    `}`,
+    `digest="$(config_digest | sha256sum | cut -d ' ' -f 1)"`,
     `applied="$(cat "$applied_file" 2>/dev/null || true)"`,
     `run_installer() {`,
     `  local dir`,
@@ -332,6 +387,7 @@ export function uninstallScript(node: NodeSpec, options: Partial<ScriptOptions> 
     header(`uninstalls K3s from node ${node.name}`, {
       uninstaller: `${o.binDir}/${uninstallScriptName(node)}`,
       config_dir: p.configDir,
+      credentials_file: p.etcdS3Credentials,
       state_dir: p.stateDir,
     }),
     `if [ -x "$uninstaller" ]; then`,
@@ -339,7 +395,8 @@ export function uninstallScript(node: NodeSpec, options: Partial<ScriptOptions> 
     `else`,
     `  echo "$uninstaller not found; K3s is not installed"`,
     `fi`,
-    `rm -f "$config_dir/config.yaml" "$config_dir/registries.yaml" "$config_dir/cluster-token"`,
+    `rm -f "$config_dir/config.yaml" "$config_dir/registries.yaml" "$config_dir/cluster-token" "$credentials_file"`,
+    `rmdir "$(dirname "$credentials_file")" 2>/dev/null || true`,
     `rmdir "$config_dir" 2>/dev/null || true`,
     `rm -rf "$state_dir"`,
     `echo "K3s uninstalled from $(hostname)"`,

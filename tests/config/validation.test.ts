@@ -1,4 +1,4 @@
-import { ConfigError, crossCheck, formatPath, parseSettings } from "../../components/config";
+import { ConfigError, crossCheck, formatPath, parseSettings, secretPresenceProblems } from "../../components/config";
 import { validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -18,6 +18,7 @@ describe("parseSettings", () => {
     expect(settings.nodes[0].labels).toEqual({});
     expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30 });
     expect(settings.k3s.disable).toEqual(["traefik"]);
+    expect(settings.k3s.agentUpgradeWaves).toBe(4);
     expect(settings.observability.prometheus).toEqual({ retention: "30d", storageSize: "50Gi" });
     expect(settings.database.backup.retentionDays).toBe(30);
     expect(settings.ai.piper.voices).toEqual(["en_US-lessac-medium"]);
@@ -118,6 +119,69 @@ describe("parseSettings", () => {
     const raw = validRaw();
     raw.database = { instances: 5 };
     expect(problemsOf(raw)).toEqual([expect.stringContaining("homelab:database.instances: 5 instances")]);
+  });
+});
+
+describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
+  it("takes 1 to 20 agent upgrade waves", () => {
+    for (const waves of [1, 20]) {
+      const raw = validRaw();
+      raw.k3s.agentUpgradeWaves = waves;
+      expect(parseSettings(raw).k3s.agentUpgradeWaves).toBe(waves);
+    }
+    for (const bad of [0, 21, 2.5, "4"]) {
+      const raw = validRaw();
+      raw.k3s.agentUpgradeWaves = bad;
+      expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:k3s\.agentUpgradeWaves: /)]);
+    }
+  });
+
+  it("accepts runtimes as a disable item and refuses unknown ones", () => {
+    const raw = validRaw();
+    raw.k3s.disable = ["traefik", "runtimes"];
+    expect(parseSettings(raw).k3s.disable).toEqual(["traefik", "runtimes"]);
+    raw.k3s.disable = ["runtime"];
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:k3s\.disable\[0\]: /)]);
+  });
+
+  it("accepts an S3 target for snapshots and reports each malformed field", () => {
+    const raw = validRaw();
+    raw.k3s.etcdSnapshots = { s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" } };
+    expect(parseSettings(raw).k3s.etcdSnapshots).toEqual({
+      schedule: "30 2 * * *", retention: 30,
+      s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" },
+    });
+    raw.k3s.etcdSnapshots = { s3: { bucket: "Lab_Etcd", region: "europe", folder: "/k3s/", endpoint: "https://minio", accessKey: "x" } };
+    expect(problemsOf(raw)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.bucket: expected an S3 bucket name/),
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.region: expected an AWS region/),
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.folder: expected a folder/),
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.endpoint: expected a hostname/),
+      // Credentials are never plain settings: they are the secret keys etcdS3AccessKeyId/etcdS3SecretAccessKey.
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3: unknown key "accessKey"/),
+    ]));
+    expect(problemsOf(raw)).toHaveLength(5);
+  });
+});
+
+describe("secretPresenceProblems", () => {
+  const withS3 = () => {
+    const raw = validRaw();
+    raw.k3s.etcdSnapshots = { s3: { bucket: "lab-etcd", region: "eu-west-1" } };
+    return parseSettings(raw);
+  };
+
+  it("needs both etcd S3 secrets when k3s.etcdSnapshots.s3 is set, naming the command that sets each", () => {
+    expect(secretPresenceProblems(withS3(), new Set(["sshPrivateKey"]))).toEqual([
+      { path: "homelab:etcdS3AccessKeyId", message: expect.stringContaining("is required because homelab:k3s.etcdSnapshots.s3 is set") },
+      { path: "homelab:etcdS3SecretAccessKey", message: expect.stringContaining("`pulumi config set --secret homelab:etcdS3SecretAccessKey <value>`") },
+    ]);
+    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
+    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
+  });
+
+  it("asks for nothing without S3", () => {
+    expect(secretPresenceProblems(parseSettings(validRaw()), new Set())).toEqual([]);
   });
 });
 

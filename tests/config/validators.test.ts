@@ -58,4 +58,21 @@ describe("validators", () => {
     expect(v.isKubeletSettableLabel("topology.kubernetes.io/zone")).toBe(true);
     expect(v.isKubeletSettableLabel("k8s.io/anything")).toBe(false);
   });
+
+  it("applies the S3 bucket naming rules", () => {
+    for (const good of ["abc", "lab-etcd", "lab.etcd.backups", "a".repeat(63), "0bucket9"]) expect(v.isS3BucketName(good)).toBe(true);
+    for (const bad of ["ab", "a".repeat(64), "Lab", "lab_etcd", "-lab", "lab-", "lab..etcd", "192.168.1.10",
+      "xn--lab", "sthree-lab", "amzn-s3-demo-lab", "lab-s3alias", "lab--ol-s3", "lab.mrap", "lab--x-s3", "lab--table-s3"]) {
+      expect(v.isS3BucketName(bad)).toBe(false);
+    }
+  });
+
+  it("accepts key-prefix folders and host[:port] endpoints", () => {
+    for (const good of ["k3s", "k3s/staging", "a.b_c-d/e"]) expect(v.isS3Folder(good)).toBe(true);
+    for (const bad of ["", "/k3s", "k3s/", "k3s//x", "k3s/../x", "k 3s"]) expect(v.isS3Folder(bad)).toBe(false);
+    for (const good of ["s3.eu-west-1.amazonaws.com", "minio.home.arpa:9000", "10.0.0.5:9000", "[fd00::5]:9000", "minio"]) {
+      expect(v.isHostPort(good)).toBe(true);
+    }
+    for (const bad of ["https://minio", "minio:0", "minio:65536", "fd00::5", "[10.0.0.5]:9000", "minio/path", ""]) expect(v.isHostPort(bad)).toBe(false);
+  });
 });

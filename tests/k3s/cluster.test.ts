@@ -36,6 +36,11 @@ describe("K3sCluster", () => {
     expect(recorder.byName("homelab:k3s:K3sNode", "homelab-s1").parent).toBe(recorder.byName("homelab:k3s:K3sCluster", "homelab").urn);
   });
 
+  it("disables K3s's packaged RuntimeClasses (runtimes) on the servers of an inventory with GPU nodes", () => {
+    for (const server of ["s1", "s2", "s3"]) expect(String(step(server, "configure").inputs.create)).toMatch(/\ndisable:\n  - traefik\n  - runtimes\n/);
+    expect(String(step("a1", "configure").inputs.create)).not.toContain("disable:");
+  });
+
   it("joins servers one at a time: each waits for the previous server to be Ready", () => {
     // The token flows in through stdin, so it is a dependency too.
     expect(depsOf(step("s1", "configure"))).toEqual(["homelab-s1-preflight", "homelab-token"]);
@@ -56,7 +61,7 @@ describe("K3sCluster", () => {
     for (const n of nodes) expect(depsOf(step(n.name, "preflight"))).toEqual([]);
   });
 
-  it("chains upgrades after all joins: servers in order, then agents, each drained and uncordoned", () => {
+  it("chains upgrades after all joins: servers in order, then agents (fewer than the 4 default waves: one wave each)", () => {
     const all = nodes.map((n) => `homelab-${n.name}-ready`).sort();
     expect(depsOf(step("s1", "upgrade-drain"))).toEqual(all);
     expect(depsOf(step("s1", "upgrade"))).toEqual(["homelab-s1-upgrade-drain"]);
@@ -109,10 +114,20 @@ describe("K3sCluster", () => {
       expect(install.inputs.update).toBe(install.inputs.create);
       expect(String(install.inputs.delete)).toContain(n.role === "server" ? "k3s-uninstall.sh" : "k3s-agent-uninstall.sh");
       expect(String(step(n.name, "ready").inputs.delete)).toContain("kubectl delete node");
-      expect((install.inputs.triggers as string[])[0]).toMatch(/^[0-9a-f]{64}$/);
+      // The node's configuration digest is part of the script text, so a change is an update.
+      expect(String(install.inputs.create)).toMatch(/# applies configuration [0-9a-f]{16}\n/);
     }
     // Different nodes have different configuration digests, so one node's change touches only it.
-    expect(step("a1", "install").inputs.triggers).not.toEqual(step("pi1", "install").inputs.triggers);
+    expect(step("a1", "install").inputs.create).not.toEqual(step("pi1", "install").inputs.create);
+  });
+
+  it("never gives a step with a delete script triggers: changed triggers replace a command, and replacing runs its delete", () => {
+    // @pulumi/command declares replaceOnChanges on triggers for every command.
+    const commands = recorder.ofType(CMD);
+    expect(commands.every((c) => c.replaceOnChanges.includes("triggers[*]"))).toBe(true);
+    const destructive = commands.filter((c) => c.inputs.delete !== undefined);
+    expect(destructive.length).toBeGreaterThanOrEqual(nodes.length * 2);
+    for (const c of destructive) expect({ name: c.name, triggers: c.inputs.triggers }).toEqual({ name: c.name, triggers: undefined });
   });
 
   it("reads the kubeconfig from the first server with logging off and stdout secret", () => {

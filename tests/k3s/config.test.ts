@@ -1,6 +1,8 @@
+import * as fc from "fast-check";
 import * as YAML from "yaml";
 import {
-  agentsOf, configDigest, joinUrl, k3sConfig, k3sConfigYaml, nodePaths, registriesYaml, rewriteKubeconfig, upgradeOrder,
+  agentsOf, configDigest, disabledComponents, etcdS3CredentialsDigest, etcdS3CredentialsYaml, joinUrl, k3sConfig, k3sConfigYaml,
+  nodePaths, registriesYaml, rewriteKubeconfig, upgradePlan,
 } from "../../components/k3s";
 import { haInventory, node, settings } from "./fixtures";
 
@@ -17,9 +19,12 @@ describe("K3s config.yaml", () => {
     expect(c["node-label"]).toEqual(["homelab.dev/class=mini-pc"]);
   });
 
-  it("has no cluster-init with a single server", () => {
+  it("initialises embedded etcd on a single server too, so scheduled snapshots are taken", () => {
     const single = [node("only", "server"), node("a", "agent")];
-    expect(k3sConfig(single[0], single, k3s)["cluster-init"]).toBeUndefined();
+    const server = k3sConfig(single[0], single, k3s);
+    expect(server["cluster-init"]).toBe(true);
+    expect(server["etcd-snapshot-schedule-cron"]).toBe("30 2 * * *");
+    expect(k3sConfig(single[1], single, k3s)["cluster-init"]).toBeUndefined();
     expect(k3sConfig(single[1], single, k3s).server).toBe("https://only.home.arpa:6443");
   });
 
@@ -35,7 +40,8 @@ describe("K3s config.yaml", () => {
     expect(s2["write-kubeconfig-mode"]).toBe("0600");
     expect(s1["etcd-snapshot-schedule-cron"]).toBe("30 2 * * *");
     expect(s1["etcd-snapshot-retention"]).toBe(30);
-    expect(s1.disable).toEqual(["traefik", "servicelb"]);
+    // haInventory has a GPU node, so K3s's packaged RuntimeClasses are disabled as well.
+    expect(s1.disable).toEqual(["traefik", "servicelb", "runtimes"]);
     expect(s1["secrets-encryption"]).toBe(true);
   });
 
@@ -57,6 +63,36 @@ describe("K3s config.yaml", () => {
     expect(k3sConfig(nodes[4], nodes, k3s, nodePaths("/tmp/x"))["token-file"]).toBe("/tmp/x/etc/rancher/k3s/cluster-token");
   });
 
+  it("disables K3s's packaged runtimes (RuntimeClass nvidia) on servers only when there are GPU nodes", () => {
+    const cpuOnly = [node("s", "server"), node("a", "agent")];
+    expect(k3sConfig(cpuOnly[0], cpuOnly, k3s).disable).toEqual(["traefik", "servicelb"]);
+    expect(disabledComponents(nodes, settings({ disable: [] }))).toEqual(["runtimes"]);
+    expect(disabledComponents(nodes, settings({ disable: ["runtimes", "traefik"] }))).toEqual(["runtimes", "traefik"]);
+    expect(disabledComponents(cpuOnly, settings({ disable: [] }))).toEqual([]);
+    // A gpu block with count 0 is not a GPU node (the config refuses it anyway).
+    const zero = [node("s", "server"), node("g", "agent", { gpu: { vendor: "nvidia", count: 0 } })];
+    expect(disabledComponents(zero, settings())).toEqual(["traefik"]);
+    expect(k3sConfig(nodes[3], nodes, k3s).disable).toBeUndefined();
+  });
+
+  it("points servers at S3 for snapshots without any credential in config.yaml", () => {
+    const s3k3s = settings({ etcdSnapshots: { s3: { bucket: "lab-etcd", region: "eu-west-1", folder: "k3s/staging" } } });
+    for (const server of nodes.slice(0, 3)) {
+      const c = k3sConfig(server, nodes, s3k3s);
+      expect(c).toMatchObject({
+        "etcd-s3": true, "etcd-s3-bucket": "lab-etcd", "etcd-s3-region": "eu-west-1",
+        "etcd-s3-folder": "k3s/staging", "etcd-s3-endpoint": "s3.eu-west-1.amazonaws.com",
+      });
+      expect(Object.keys(c).filter((k) => /access|secret-key/.test(k))).toEqual([]);
+    }
+    expect(Object.keys(k3sConfig(nodes[5], nodes, s3k3s)).filter((k) => k.startsWith("etcd"))).toEqual([]);
+    const minio = settings({ etcdSnapshots: { s3: { bucket: "etcd", region: "us-east-1", endpoint: "minio.home.arpa:9000" } } });
+    const c = k3sConfig(nodes[0], nodes, minio);
+    expect(c["etcd-s3-endpoint"]).toBe("minio.home.arpa:9000");
+    expect(c["etcd-s3-folder"]).toBeUndefined();
+    expect(k3sConfig(nodes[0], nodes, k3s)["etcd-s3"]).toBeUndefined();
+  });
+
   it("refuses an inventory without a server", () => {
     expect(() => k3sConfig(nodes[3], agentsOf(nodes), k3s)).toThrow(/no server/);
   });
@@ -75,21 +111,79 @@ describe("registries.yaml", () => {
   });
 });
 
-describe("upgrade order", () => {
-  it("is every server one at a time in inventory order, then the agents, each drained and uncordoned", () => {
-    const nodes = [node("a1", "agent"), node("s1", "server"), node("a2", "agent"), node("s2", "server")];
-    expect(upgradeOrder(nodes).map((s) => s.node)).toEqual(["s1", "s2", "a1", "a2"]);
-    expect(upgradeOrder(nodes).every((s) => s.drain && s.uncordon)).toBe(true);
+describe("etcd S3 credentials drop-in", () => {
+  const creds = { accessKeyId: "AKIAEXAMPLE0123456789", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+
+  it("holds exactly the two K3s keys, as YAML K3s reads", () => {
+    const text = etcdS3CredentialsYaml(creds);
+    expect(YAML.parse(text)).toEqual({ "etcd-s3-access-key": creds.accessKeyId, "etcd-s3-secret-key": creds.secretAccessKey });
+    expect(text).toMatch(/^etcd-s3-access-key: /m);
+    expect(text).toMatch(/^etcd-s3-secret-key: /m);
   });
 
-  it("never puts an agent before a server (any inventory)", () => {
-    const roles = ["server", "agent"] as const;
-    for (let mask = 0; mask < 64; mask++) {
-      const nodes = Array.from({ length: 6 }, (_, i) => node(`n${i}`, roles[(mask >> i) & 1]));
-      const order = upgradeOrder(nodes).map((s) => s.role);
-      expect(order.indexOf("agent") === -1 || order.lastIndexOf("server") < order.indexOf("agent")).toBe(true);
-      expect(order).toHaveLength(6);
-    }
+  it("quotes values YAML would otherwise reinterpret", () => {
+    const odd = { accessKeyId: "0123", secretAccessKey: "true" };
+    expect(YAML.parse(etcdS3CredentialsYaml(odd))).toEqual({ "etcd-s3-access-key": "0123", "etcd-s3-secret-key": "true" });
+  });
+
+  it("refuses empty or multi-line values without echoing them", () => {
+    expect(() => etcdS3CredentialsYaml({ ...creds, accessKeyId: "" })).toThrow(/no access key ID/);
+    let message = "";
+    try { etcdS3CredentialsYaml({ ...creds, secretAccessKey: "line1\nsneaky: key" }); } catch (err) { message = String(err); }
+    expect(message).toMatch(/secret access key contains whitespace/);
+    expect(message).not.toContain("sneaky");
+  });
+
+  it("has a digest that changes with either credential and never contains them", () => {
+    const d = etcdS3CredentialsDigest(etcdS3CredentialsYaml(creds));
+    expect(d).toMatch(/^[0-9a-f]{64}$/);
+    expect(etcdS3CredentialsDigest(etcdS3CredentialsYaml({ ...creds, secretAccessKey: "other" }))).not.toBe(d);
+    expect(etcdS3CredentialsDigest(etcdS3CredentialsYaml({ ...creds, accessKeyId: "AKIAOTHER" }))).not.toBe(d);
+  });
+});
+
+describe("upgrade plan", () => {
+  const names = (plan: ReturnType<typeof upgradePlan>) => plan.map((stage) => stage.map((s) => s.node));
+
+  it("upgrades servers one per stage in inventory order, then agents in round-robin waves", () => {
+    const nodes = [
+      node("a1", "agent"), node("s1", "server"), node("a2", "agent"), node("s2", "server"),
+      node("a3", "agent"), node("a4", "agent"), node("a5", "agent"),
+    ];
+    expect(names(upgradePlan(nodes, 2))).toEqual([["s1"], ["s2"], ["a1", "a3", "a5"], ["a2", "a4"]]);
+    expect(names(upgradePlan(nodes, 1))).toEqual([["s1"], ["s2"], ["a1", "a2", "a3", "a4", "a5"]]);
+    // More waves than agents: one agent per wave, never an empty wave.
+    expect(names(upgradePlan(nodes, 20))).toEqual([["s1"], ["s2"], ["a1"], ["a2"], ["a3"], ["a4"], ["a5"]]);
+    expect(upgradePlan(nodes, 2).flat().every((s) => s.drain && s.uncordon)).toBe(true);
+  });
+
+  it("has only server stages without agents, and refuses a wave count below one", () => {
+    expect(names(upgradePlan([node("s1", "server")], 4))).toEqual([["s1"]]);
+    expect(() => upgradePlan([node("s1", "server")], 0)).toThrow(/at least 1/);
+  });
+
+  it("for any inventory: every node once, servers first and alone, waves balanced, servers + min(W, agents) stages", () => {
+    const inventory = fc.array(fc.constantFrom("server" as const, "agent" as const), { minLength: 1, maxLength: 60 })
+      .map((roles) => roles.map((role, i) => node(`n${i}`, role)));
+    fc.assert(fc.property(inventory, fc.integer({ min: 1, max: 20 }), (nodes, waves) => {
+      const plan = upgradePlan(nodes, waves);
+      const servers = nodes.filter((n) => n.role === "server");
+      const agents = nodes.filter((n) => n.role === "agent");
+      // Every node exactly once.
+      expect(plan.flat().map((s) => s.node).sort()).toEqual(nodes.map((n) => n.name).sort());
+      // Servers first, one per stage, in inventory order; no stage mixes roles or is empty.
+      expect(plan.slice(0, servers.length).map((stage) => stage.map((s) => s.node))).toEqual(servers.map((s) => [s.name]));
+      const agentWaves = plan.slice(servers.length);
+      for (const wave of agentWaves) {
+        expect(wave.length).toBeGreaterThan(0);
+        expect(wave.every((s) => s.role === "agent")).toBe(true);
+      }
+      // Waves balanced within one node, and the chain does not grow with the number of agents.
+      const sizes = agentWaves.map((w) => w.length);
+      if (sizes.length) expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      expect(agentWaves).toHaveLength(Math.min(waves, agents.length));
+      expect(plan).toHaveLength(servers.length + Math.min(waves, agents.length));
+    }), { numRuns: 300 });
   });
 });
 

@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import {
-  asCommand, configureScript, fetchKubeconfigScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
+  asCommand, configureScript, configureStdin, fetchKubeconfigScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
   registriesYaml, removeNodeScript, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
 } from "../../components/k3s";
 import { haInventory, settings } from "./fixtures";
@@ -28,6 +28,7 @@ function allScripts(): Record<string, string> {
     out[`uninstall ${n.name}`] = uninstallScript(n);
   }
   out["configure without mirrors"] = configureScript(k3sConfigYaml(a1, nodes, k3s), undefined);
+  out["configure with etcd S3 credentials"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { etcdS3Credentials: true });
   out.kubeconfig = fetchKubeconfigScript();
   return out;
 }
@@ -59,9 +60,25 @@ describe("generated scripts", () => {
 
   it("reads the token from stdin and never names it in the script", () => {
     const script = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined);
-    expect(script).toContain(`token="$(cat)"`);
+    expect(script).toContain(`IFS= read -r token || true`);
+    expect(script).toContain("want_credentials='no'");
     expect(script).not.toMatch(/K3S_TOKEN/);
     expect(installScript(a1, V, { allowUpgrade: false })).not.toMatch(/K3S_TOKEN|K3S_URL/);
+    expect(configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { etcdS3Credentials: true })).toContain("want_credentials='yes'");
+  });
+
+  it("frames stdin as the token line, then the credentials drop-in; the token alone without one", () => {
+    expect(configureStdin("tok")).toBe("tok");
+    expect(configureStdin("tok", "etcd-s3-access-key: a\netcd-s3-secret-key: b\n")).toBe("tok\netcd-s3-access-key: a\netcd-s3-secret-key: b\n");
+    expect(() => configureStdin("to\nk")).toThrow(/one non-empty line/);
+    expect(() => configureStdin("")).toThrow(/one non-empty line/);
+  });
+
+  it("hashes the config.yaml.d drop-ins into the applied-configuration digest, so new credentials restart K3s", () => {
+    const script = installScript(s1, V, { allowUpgrade: false });
+    expect(script).toContain("dropin_dir='/etc/rancher/k3s/config.yaml.d'");
+    expect(script).toContain(`for f in "$dropin_dir"/*.yaml "$dropin_dir"/*.yml`);
+    expect(uninstallScript(s1)).toContain("credentials_file='/etc/rancher/k3s/config.yaml.d/50-etcd-s3-credentials.yaml'");
   });
 
   it("installs the pinned release with that release's installer, as server or agent", () => {

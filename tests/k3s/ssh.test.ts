@@ -8,8 +8,10 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
-  ScriptOptions, asCommand, configureScript, installScript, k3sConfigYaml, nodePaths, preflightScript, uninstallScript,
+  ScriptOptions, asCommand, configureScript, configureStdin, etcdS3CredentialsYaml, installScript, k3sConfigYaml, nodePaths,
+  preflightScript, uninstallScript,
 } from "../../components/k3s";
 import { NodeSpec } from "../../components/config/schema";
 import { node as makeNode, settings } from "./fixtures";
@@ -288,5 +290,116 @@ describe("scripts over a real OpenSSH server", () => {
     expect(fs.existsSync(path.join(root, "usr/local/bin/k3s"))).toBe(false);
     expect(await ok(asCommand(uninstallScript(node, options), true))).toContain("K3s is not installed");
     expect(lines("uninstalls.log")).toHaveLength(1);
+  });
+});
+
+describe("etcd S3 credentials over a real OpenSSH server", () => {
+  const CREDS = { accessKeyId: "AKIASSHCANARY0000001", secretAccessKey: "ssh-canary-secret/Key+0123456789abcdefghij" };
+  const ROTATED = { accessKeyId: "AKIASSHCANARY0000002", secretAccessKey: "ssh-canary-rotated/Key+0123456789abcdefgh" };
+  const s3k3s = settings({ etcdSnapshots: { s3: { bucket: "lab-etcd", region: "eu-west-1", folder: "k3s/test" } } });
+  const canaries = [CREDS.accessKeyId, CREDS.secretAccessKey, ROTATED.accessKeyId, ROTATED.secretAccessKey];
+  let server: NodeSpec;
+  const configureServer = (withCredentials: boolean, k = s3k3s) =>
+    asCommand(configureScript(k3sConfigYaml(server, [server], k, nodePaths(root)), undefined, options, { etcdS3Credentials: withCredentials }), true);
+  const installServer = () => asCommand(installScript(server, VERSION, { allowUpgrade: false }, options), true);
+  const stdinWith = (creds: typeof CREDS) => configureStdin(TOKEN, etcdS3CredentialsYaml(creds));
+  const restarts = () => lines("restarts.log").length;
+
+  /** Every file under the test root whose content holds one of the credentials. */
+  function filesHoldingCredentials(): string[] {
+    const found: string[] = [];
+    const walk = (at: string) => {
+      for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+        const full = path.join(at, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile() && canaries.some((c) => fs.readFileSync(full, "utf8").includes(c))) found.push(path.relative(root, full));
+      }
+    };
+    walk(root);
+    walk(state);
+    return found.sort();
+  }
+  const expectNoLeak = (...texts: string[]) => {
+    for (const text of texts) for (const c of canaries) expect(text).not.toContain(c);
+  };
+
+  beforeAll(() => {
+    server = makeNode("srv1", "server", { host: "127.0.0.1", port, user, hostKey: nodes[1].hostKey, arch: nativeArch });
+  });
+
+  it("writes the credentials drop-in 0600 from stdin; config.yaml, the token, commands and output hold no credential", async () => {
+    const command = configureServer(true);
+    expectNoLeak(command);
+    const r = await ssh(command, stdinWith(CREDS));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("configuration changed: cluster-token config.yaml 50-etcd-s3-credentials.yaml\n");
+    expectNoLeak(r.stdout, r.stderr);
+
+    const p = nodePaths(root);
+    expect(fs.statSync(p.etcdS3Credentials).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(p.configDropInDir).mode & 0o777).toBe(0o700);
+    expect(YAML.parse(fs.readFileSync(p.etcdS3Credentials, "utf8"))).toEqual({
+      "etcd-s3-access-key": CREDS.accessKeyId, "etcd-s3-secret-key": CREDS.secretAccessKey,
+    });
+    expect(fs.readFileSync(p.token, "utf8")).toBe(`${TOKEN}\n`);
+    const config = YAML.parse(fs.readFileSync(p.config, "utf8"));
+    expect(config).toMatchObject({ "cluster-init": true, "etcd-s3": true, "etcd-s3-bucket": "lab-etcd", "etcd-s3-folder": "k3s/test" });
+
+    const install = await ssh(installServer());
+    expect(install.code).toBe(0);
+    expect(install.stdout).toContain(`installed ${VERSION}`);
+    expectNoLeak(install.stdout, install.stderr, sshdLog);
+    // Only the drop-in holds the credentials; the applied digest is a hash.
+    expect(filesHoldingCredentials()).toEqual([path.relative(root, p.etcdS3Credentials)]);
+  });
+
+  it("unchanged credentials restart nothing; rotated ones rewrite the drop-in and restart K3s once", async () => {
+    const before = restarts();
+    expect(await ok(configureServer(true), stdinWith(CREDS))).toBe("configuration unchanged\n");
+    expect(await ok(installServer())).toContain(": unchanged");
+    expect(restarts()).toBe(before);
+
+    const r = await ssh(configureServer(true), stdinWith(ROTATED));
+    expect(r.stdout).toBe("configuration changed: 50-etcd-s3-credentials.yaml\n");
+    expectNoLeak(r.stdout, r.stderr);
+    const install = await ok(installServer());
+    expect(install).toContain("restarted k3s (configuration changed)");
+    expectNoLeak(install);
+    expect(restarts()).toBe(before + 1);
+    expect(await ok(installServer())).toContain(": unchanged");
+    expect(restarts()).toBe(before + 1);
+    expect(YAML.parse(fs.readFileSync(nodePaths(root).etcdS3Credentials, "utf8"))["etcd-s3-secret-key"]).toBe(ROTATED.secretAccessKey);
+  });
+
+  it("refuses missing, malformed or unexpected data after the token without echoing it or writing anything", async () => {
+    const p = nodePaths(root);
+    const snapshot = () => [p.config, p.token, p.etcdS3Credentials].map((f) => fs.readFileSync(f, "utf8")).join("\0");
+    const before = snapshot();
+    const missing = await ssh(configureServer(true), TOKEN);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("no etcd S3 credentials on stdin after the join token");
+    const garbage = await ssh(configureServer(true), `${TOKEN}\nnot-yaml-${CREDS.secretAccessKey}`);
+    expect(garbage.code).not.toBe(0);
+    expect(garbage.stderr).toContain("is not the etcd S3 credentials drop-in (not shown)");
+    const unexpected = await ssh(configureServer(false, settings()), stdinWith(CREDS));
+    expect(unexpected.code).not.toBe(0);
+    expect(unexpected.stderr).toContain("unexpected data on stdin after the join token (not shown)");
+    expectNoLeak(missing.stdout, missing.stderr, garbage.stdout, garbage.stderr, unexpected.stdout, unexpected.stderr);
+    expect(snapshot()).toBe(before);
+  });
+
+  it("turning S3 off removes the drop-in and restarts once; uninstall leaves no credentials behind", async () => {
+    const before = restarts();
+    expect(await ok(configureServer(false, settings()), TOKEN)).toBe("configuration changed: config.yaml 50-etcd-s3-credentials.yaml(removed)\n");
+    expect(fs.existsSync(nodePaths(root).etcdS3Credentials)).toBe(false);
+    expect(await ok(installServer())).toContain("restarted k3s (configuration changed)");
+    expect(restarts()).toBe(before + 1);
+    expect(filesHoldingCredentials()).toEqual([]);
+
+    // Back on, then uninstalled: the drop-in and its directory go too.
+    await ok(configureServer(true), stdinWith(CREDS));
+    expect(await ok(asCommand(uninstallScript(server, options), true))).toContain("K3s uninstalled");
+    expect(fs.existsSync(nodePaths(root).configDir)).toBe(false);
+    expect(filesHoldingCredentials()).toEqual([]);
   });
 });
