@@ -5,9 +5,11 @@ const { typeScriptRequireStrings } = require("@pulumi/pulumi/tsutils");
 const path = require("node:path");
 
 const { tsnodeRequire, typescriptRequire } = typeScriptRequireStrings();
+const typecheck = process.env.HOMELAB_TYPECHECK === "true";
 require(tsnodeRequire).register({
   compiler: typescriptRequire,
   project: path.join(__dirname, "..", "tsconfig.json"),
-  transpileOnly: process.env.HOMELAB_TYPECHECK !== "true",
-  compilerOptions: {},
+  transpileOnly: !typecheck,
+  // tsconfig's noCheck would silence the type-checker even outside transpile-only mode.
+  compilerOptions: typecheck ? { noCheck: false } : {},
 });
