@@ -50,7 +50,8 @@ function runWorker(stack: string, configFile: string | undefined, program: strin
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/bench-worker.ts", stack, configFile ?? "", program ?? ""], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false" },
+    // Cold starts: ts-node's on-disk cache would otherwise hide the type-checker's cost after one run.
+    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false", TS_NODE_CACHE: "false" },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`bench worker (${stack}${configFile ? ` ${configFile}` : ""}) failed:\n${r.stderr}`);
@@ -63,7 +64,8 @@ function runCli(stack: string, typecheck: boolean): number {
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", stack, "--json"], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false" },
+    // Cold starts: ts-node's on-disk cache would otherwise hide the type-checker's cost after one run.
+    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false", TS_NODE_CACHE: "false" },
     maxBuffer: 256 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
