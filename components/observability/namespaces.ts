@@ -40,7 +40,7 @@ export function observabilityNamespaces(config: Pick<HomelabConfig, "observabili
           description: "monitoring components talk to each other",
           fromNamespaces: [MONITORING_NAMESPACE],
           ports: [...new Set([
-            PORTS.prometheus, PORTS.alertmanager, PORTS.grafana, PORTS.loki,
+            PORTS.prometheus, PORTS.alertmanager, PORTS.grafana, PORTS.loki, PORTS.lokiGrpc,
             PORTS.kubeStateMetrics, PORTS.kubeStateMetricsSelf, PORTS.operator, PORTS.configReloader,
           ])].sort((a, b) => a - b),
         },

@@ -21,6 +21,8 @@ export const PORTS = {
   alertmanager: 9093,
   grafana: 3000,
   loki: 3100,
+  /** Loki's gRPC port: the single binary reaches its own compactor and ruler through its Service. */
+  lokiGrpc: 9095,
   alloy: 12345,
   nodeExporter: 9100,
   /** kube-state-metrics (main and self metrics) and the operator's plain-HTTP port. */

@@ -30,6 +30,11 @@ describe("observability namespaces", () => {
     expect(rule).toMatchObject({ podSelector: { "app.kubernetes.io/name": "loki" }, fromPods: { "app.kubernetes.io/name": "alloy" }, ports: [3100] });
   });
 
+  it("Loki may reach its own gRPC port (9095) through its Service, from inside monitoring only", () => {
+    const rules = byName(staging, MONITORING_NAMESPACE).ingress.filter((r) => r.ports.includes(9095));
+    expect(rules.map((r) => r.fromNamespaces)).toEqual([[MONITORING_NAMESPACE]]);
+  });
+
   it("Grafana (3000) and Prometheus (9090) are reachable only from inside monitoring", () => {
     for (const port of [3000, 9090]) {
       const rules = byName(staging, MONITORING_NAMESPACE).ingress.filter((r) => r.ports.includes(port));
