@@ -33,7 +33,12 @@ export function bucketPrefix(stack: string): string {
 
 /**
  * What the Barman Cloud sidecar needs, on this bucket and nothing else: write WAL and base
- * backups, read them back (restore, WAL checks), delete what the retention policy expires, list.
+ * backups, read them back (restore, WAL checks), delete what the retention policy expires, list
+ * (HeadBucket, which barman calls before every upload, is authorised by s3:ListBucket).
+ * s3:AbortMultipartUpload: base backups go up as multipart uploads, and when one fails barman
+ * aborts it (S3CloudInterface._abort_multipart_upload); without the grant that cleanup is denied,
+ * the AccessDenied replaces the real upload error in the logs, and the parts are billed until the
+ * lifecycle rule aborts them. It is not covered by s3:PutObject.
  * No s3:DeleteObjectVersion: with versioning on, a leaked key can only add delete markers, and
  * the previous versions stay recoverable until the lifecycle rule expires them.
  */
@@ -45,7 +50,7 @@ export function backupPolicyDocument(bucketArn: string): PolicyDocument {
       {
         Sid: "BackupObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
         Resource: [`${bucketArn}/*`],
       },
       {

@@ -18,12 +18,22 @@ describe("backup identity policy", () => {
 
   it("grants object read/write/delete on this bucket's objects and listing on the bucket, nothing else", () => {
     expect(statements.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action.map((a) => `${a} ${s.Resource.join(",")}`)).sort()).toEqual([
+      `s3:AbortMultipartUpload ${ARN}/*`,
       `s3:DeleteObject ${ARN}/*`,
       `s3:GetBucketLocation ${ARN}`,
       `s3:GetObject ${ARN}/*`,
       `s3:ListBucket ${ARN}`,
       `s3:PutObject ${ARN}/*`,
     ]);
+  });
+
+  it("lets barman abort its own failed multipart uploads (a separate permission from s3:PutObject)", () => {
+    // barman-cloud uploads base backups in parts and calls AbortMultipartUpload when a part fails;
+    // the action is authorised on the object ARN, not the bucket.
+    const objects = statements.find((s) => s.Resource.includes(`${ARN}/*`));
+    expect(objects?.Action).toEqual(expect.arrayContaining(["s3:PutObject", "s3:AbortMultipartUpload"]));
+    const bucket = statements.find((s) => s.Resource.includes(ARN));
+    expect(bucket?.Action ?? []).not.toContain("s3:AbortMultipartUpload");
   });
 
   it("has no wildcard action and no resource outside the bucket", () => {
