@@ -1,5 +1,6 @@
 // Turns raw stack config into a typed, validated HomelabConfig. Validation is pure: it runs before
 // any resource is registered and reports every problem at once, each with its key path.
+import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as v from "./validators";
@@ -119,6 +120,46 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
       at(["nodes", i, "taints"], "an nvidia.com/gpu taint on a node without a gpu block; declare the node's GPUs or drop the taint");
     }
   });
+
+  // Node addresses: one per node, of the cluster's family, outside the pod and service networks.
+  const { clusterCidr, serviceCidr } = settings.k3s;
+  const clusterFamily = v.cidrRange(clusterCidr)?.family;
+  const seenNodeIps = new Map<string, number>();
+  settings.nodes.forEach((node, i) => {
+    if (node.nodeIp !== undefined) {
+      const key = node.nodeIp.toLowerCase();
+      const same = seenNodeIps.get(key);
+      if (same !== undefined) at(["nodes", i, "nodeIp"], `duplicate node IP ${node.nodeIp} (also nodes[${same}].nodeIp); every node needs its own address`);
+      else seenNodeIps.set(key, i);
+      const family = isIP(node.nodeIp);
+      if (clusterFamily !== undefined && family !== clusterFamily) {
+        at(["nodes", i, "nodeIp"], `an IPv${family} node IP in a cluster whose k3s.clusterCidr (${clusterCidr}) is IPv${clusterFamily}; use the node's IPv${clusterFamily} address`);
+      }
+    }
+    const addressed = node.nodeIp ?? (isIP(node.host) ? node.host : undefined);
+    if (addressed === undefined) return;
+    const field = node.nodeIp !== undefined ? "nodeIp" : "host";
+    for (const [name, cidr] of [["clusterCidr", clusterCidr], ["serviceCidr", serviceCidr]] as const) {
+      if (v.cidrContains(cidr, addressed)) {
+        at(["nodes", i, field], `${addressed} is inside k3s.${name} (${cidr}); pod and service networks must not overlap the LAN, change k3s.${name}`);
+      }
+    }
+  });
+  if (v.cidrsOverlap(clusterCidr, serviceCidr)) {
+    at(["k3s", "serviceCidr"], `${serviceCidr} overlaps k3s.clusterCidr (${clusterCidr}); pods and services need separate networks`);
+  }
+
+  // Packaged K3s components that other settings rely on.
+  const disabled = (item: (typeof settings.k3s.disable)[number]) => settings.k3s.disable.indexOf(item);
+  if (disabled("coredns") !== -1) {
+    at(["k3s", "disable", disabled("coredns")], "every layer finds its Services through cluster DNS and this program deploys no other DNS server; keep coredns");
+  }
+  if (disabled("local-storage") !== -1 && settings.storage.defaultClass === "local-path") {
+    at(["k3s", "disable", disabled("local-storage")], 'removes the local-path StorageClass, which homelab:storage.defaultClass makes the default (claims without a class would stay Pending); keep local-storage or set storage.defaultClass to "nfs-csi-v2"');
+  }
+  if (disabled("servicelb") !== -1 && settings.ai.lanExposure?.serviceType === "LoadBalancer") {
+    at(["ai", "lanExposure", "serviceType"], 'LoadBalancer Services are served by K3s ServiceLB, which k3s.disable removes (they would stay Pending); keep servicelb or use "NodePort"');
+  }
 
   const servers = settings.nodes.filter((n) => n.role === "server");
   if (settings.nodes.length > 0 && servers.length === 0) {

@@ -7,6 +7,17 @@ const text = (what: string) => z.string({ error: `expected ${what}` });
 const address = text("an IP address or hostname").refine(v.isAddress, {
   error: "expected an IP address or hostname",
 });
+// The API endpoint and extra SANs are names in the server certificate: no scheme, no port.
+const certificateName = text("a DNS name or IP address").refine(v.isAddress, {
+  error: (issue) => {
+    const input = String(issue.input);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return "expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)";
+    if (/^[^:\s]+:\d+$/.test(input) || /^\[[^\]]*\]:\d+$/.test(input)) {
+      return "expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)";
+    }
+    return "expected an IP address or hostname";
+  },
+});
 const ipAddress = text("an IP address").refine(v.isIpAddress, { error: "expected an IPv4 or IPv6 address" });
 const cidr = text("a CIDR").refine(v.isCidr, { error: "expected a network in CIDR notation, e.g. 192.168.1.0/24" });
 const port = z.int({ error: "expected a TCP port number" }).min(1).max(65535);
@@ -84,8 +95,8 @@ export const K3sSchema = z.strictObject({
   version: text("a K3s release").refine(v.isPinnedK3sVersion, {
     error: 'expected a pinned K3s release such as "v1.33.5+k3s1"; channels like "stable" or "latest" are not reproducible',
   }),
-  apiEndpoint: address,
-  tlsSans: z.array(address).default([]),
+  apiEndpoint: certificateName,
+  tlsSans: z.array(certificateName).default([]),
   clusterCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
   // `runtimes` is K3s's packaged RuntimeClass manifest; the K3s layer adds it by itself when the

@@ -139,3 +139,47 @@ export function isHostPort(value: string): boolean {
   if (host.startsWith("[")) return isIP(host.slice(1, -1)) === 6;
   return isIP(host) === 4 || isHostname(host);
 }
+
+/** An IP literal as a number and its family, for range arithmetic. */
+function ipToBigInt(address: string): { family: 4 | 6; value: bigint } | undefined {
+  const family = isIP(address);
+  if (family === 4) return { family, value: address.split(".").reduce((n, o) => (n << 8n) + BigInt(Number(o)), 0n) };
+  if (family !== 6) return undefined;
+  let text = address;
+  // An embedded IPv4 tail (::ffff:10.0.0.1) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipToBigInt(v4[1])!.value;
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return { family, value: groups.reduce((n, g) => (n << 16n) + BigInt(parseInt(g || "0", 16)), 0n) };
+}
+
+/** The first and last address of a CIDR network (undefined if it is not one). */
+export function cidrRange(cidr: string): { family: 4 | 6; first: bigint; last: bigint } | undefined {
+  if (!isCidr(cidr)) return undefined;
+  const [address, bits] = cidr.split("/");
+  const ip = ipToBigInt(address)!;
+  const width = ip.family === 4 ? 32n : 128n;
+  const hostBits = width - BigInt(Number(bits));
+  const first = (ip.value >> hostBits) << hostBits;
+  return { family: ip.family, first, last: first + (1n << hostBits) - 1n };
+}
+
+/** Whether two CIDR networks of the same family share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = cidrRange(a);
+  const y = cidrRange(b);
+  return x !== undefined && y !== undefined && x.family === y.family && x.first <= y.last && y.first <= x.last;
+}
+
+/** Whether an IP literal lies inside a CIDR network. */
+export function cidrContains(cidr: string, address: string): boolean {
+  const range = cidrRange(cidr);
+  const ip = ipToBigInt(address);
+  return range !== undefined && ip !== undefined && range.family === ip.family && range.first <= ip.value && ip.value <= range.last;
+}

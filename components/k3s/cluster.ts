@@ -217,6 +217,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     // whatever the number of agents.
     const byName = new Map(nodes.map((n) => [n.name, n]));
     let after: pulumi.Resource[] = allReady;
+    let firstUpgraded: pulumi.Resource | undefined;
     for (const stage of upgradePlan(nodes, k3s.agentUpgradeWaves)) {
       after = stage.map((step) => {
         const node = byName.get(step.node)!;
@@ -231,17 +232,23 @@ export class K3sCluster extends pulumi.ComponentResource {
           }, { parent, dependsOn });
         const drain = run("-drain", apiConnection, upgradeDrainScript(node, k3s.version, options), after);
         const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true }, options), [drain]);
-        return run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
+        const uncordon = run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
+        if (node.name === first.name) firstUpgraded = uncordon;
+        return uncordon;
       });
     }
 
     // The admin kubeconfig: read from the first server without logging, rewritten to the API
-    // endpoint, and secret from the moment it exists.
+    // endpoint, and secret from the moment it exists. Its client certificate is valid for a year;
+    // K3s renews it (and rewrites k3s.yaml) when it restarts within 120 days of expiry, so the file
+    // is read again after every version bump (the trigger; this step has no delete script, so a
+    // replacement only re-reads), once the first server runs the new release.
     const fetched = new command.remote.Command(`${name}-kubeconfig`, {
       connection: apiConnection,
       create: asCommand(fetchKubeconfigScript(options), true),
       logging: "none",
-    }, { parent: this, dependsOn: [firstNode.ready], additionalSecretOutputs: ["stdout"] });
+      triggers: [k3s.version],
+    }, { parent: this, dependsOn: [firstNode.ready, ...(firstUpgraded ? [firstUpgraded] : [])], additionalSecretOutputs: ["stdout"] });
     this.kubeconfig = pulumi.secret(
       // An empty stdout only happens in previews and mocks, where nothing was read.
       fetched.stdout.apply((raw) => (raw ? rewriteKubeconfig(raw, k3s.apiEndpoint, k3s.clusterName) : "")),

@@ -22,6 +22,8 @@ export interface NodePaths {
   stateDir: string;
   appliedConfig: string;
   containerdConfig: string;
+  /** Where install.sh writes the K3s unit (INSTALL_K3S_SYSTEMD_DIR). */
+  systemdDir: string;
 }
 
 export function nodePaths(root = ""): NodePaths {
@@ -38,6 +40,7 @@ export function nodePaths(root = ""): NodePaths {
     stateDir,
     appliedConfig: `${stateDir}/applied-config.sha256`,
     containerdConfig: `${root}/var/lib/rancher/k3s/agent/etc/containerd/config.toml`,
+    systemdDir: `${root}/etc/systemd/system`,
   };
 }
 

@@ -14,6 +14,12 @@ export interface ScriptOptions {
   installScriptBaseUrl: string;
   readyTimeoutSeconds: number;
   drainTimeoutSeconds: number;
+  /**
+   * How long a (re)start of the K3s unit may take. K3s's unit is Type=notify with TimeoutStartSec=0,
+   * so a plain `systemctl restart` waits forever for a node that cannot join (unreachable server,
+   * wrong token, firewalled 6443); the scripts bound it and fail with a message instead.
+   */
+  startTimeoutSeconds: number;
 }
 
 export const defaultScriptOptions: ScriptOptions = {
@@ -22,6 +28,7 @@ export const defaultScriptOptions: ScriptOptions = {
   installScriptBaseUrl: "https://raw.githubusercontent.com/k3s-io/k3s",
   readyTimeoutSeconds: 600,
   drainTimeoutSeconds: 600,
+  startTimeoutSeconds: 600,
 };
 
 export function withDefaults(options: Partial<ScriptOptions> = {}): ScriptOptions {
@@ -210,6 +217,11 @@ export interface InstallOptions {
  * installed `k3s --version` matches and the configuration is the one K3s was last started with;
  * restarts exactly once when only the configuration changed (install.sh restarts only when the
  * binary or unit changes). On GPU nodes, restarts once more if containerd has no NVIDIA runtime.
+ *
+ * The installer never starts K3s itself (INSTALL_K3S_SKIP_START): its unit is Type=notify with
+ * TimeoutStartSec=0, so install.sh's own `systemctl restart` would block forever on a node that
+ * cannot join. Every (re)start here is bounded by `startTimeoutSeconds` and fails with a message
+ * that names the unit and the usual causes.
  */
 export function installScript(node: NodeSpec, version: string, install: InstallOptions, options: Partial<ScriptOptions> = {}): string {
   const o = withDefaults(options);
@@ -220,6 +232,7 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
       exec_type: node.role,
       unit: unitName(node),
       bin_dir: o.binDir,
+      systemd_dir: p.systemdDir,
       installer_url: installScriptUrl(version, o),
       config_file: p.config,
       registries_file: p.registries,
@@ -227,9 +240,11 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
       state_dir: p.stateDir,
       applied_file: p.appliedConfig,
       allow_upgrade: install.allowUpgrade ? "yes" : "no",
+      start_timeout: String(o.startTimeoutSeconds),
     }),
     FAIL,
     `k3s="$bin_dir/k3s"`,
+    `unit_file="$systemd_dir/$unit.service"`,
     `[ -f "$config_file" ] || fail "$config_file is missing; the configure step must run first"`,
     `installed=""`,
     `if [ -x "$k3s" ]; then installed="$("$k3s" --version 2>/dev/null | sed -n 's/^k3s version \\(v[^ ]*\\).*/\\1/p' | head -n 1)" || installed=""; fi`,
@@ -246,8 +261,18 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
     `  local dir`,
     `  dir="$(mktemp -d)"`,
     `  curl -sfL --retry 3 -o "$dir/install.sh" "$installer_url" || { rm -rf "$dir"; fail "could not download the K3s installer from $installer_url"; }`,
-    `  INSTALL_K3S_VERSION="$want" INSTALL_K3S_EXEC="$exec_type" INSTALL_K3S_BIN_DIR="$bin_dir" sh "$dir/install.sh" || { rm -rf "$dir"; fail "the K3s $want installer failed"; }`,
+    `  INSTALL_K3S_VERSION="$want" INSTALL_K3S_EXEC="$exec_type" INSTALL_K3S_BIN_DIR="$bin_dir" INSTALL_K3S_SYSTEMD_DIR="$systemd_dir" INSTALL_K3S_SKIP_START=true \\`,
+    `    sh "$dir/install.sh" || { rm -rf "$dir"; fail "the K3s $want installer failed"; }`,
     `  rm -rf "$dir"`,
+    `}`,
+    `# (Re)starts the unit and waits for it to report ready, at most start_timeout seconds.`,
+    `start_unit() {`,
+    `  local why="$1" code=0`,
+    `  timeout "$start_timeout" systemctl restart "$unit" || code=$?`,
+    `  if [ "$code" -eq 124 ]; then`,
+    `    fail "$unit on $(hostname) did not report ready within \${start_timeout}s ($why); it keeps retrying in the background. Check 'journalctl -u $unit': the usual causes are a join URL the node cannot reach, a wrong token, or a firewall on TCP 6443"`,
+    `  fi`,
+    `  [ "$code" -eq 0 ] || fail "$unit on $(hostname) failed to start ($why); check 'journalctl -u $unit'"`,
     `}`,
     `action=""`,
     `if [ -z "$installed" ]; then`,
@@ -262,16 +287,20 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
     `  else`,
     `    echo "K3s $installed is installed; the ordered upgrade step moves it to $want"`,
     `  fi`,
+    `elif [ ! -f "$unit_file" ]; then`,
+    `  echo "K3s $want is installed but $unit_file is missing; running the installer again"`,
+    `  run_installer`,
+    `  action="reinstalled $want ($unit unit was missing)"`,
     `fi`,
-    `# install.sh (re)starts K3s itself when it changed the binary; otherwise a new configuration`,
-    `# needs one restart, and an unchanged one none.`,
-    `if [ -z "$action" ]; then`,
-    `  if [ "$digest" != "$applied" ]; then`,
-    `    systemctl restart "$unit"`,
-    `    action="restarted $unit (configuration changed)"`,
-    `  else`,
-    `    action="unchanged"`,
-    `  fi`,
+    `# After the installer, one start; otherwise a new configuration needs one restart, and an`,
+    `# unchanged one none.`,
+    `if [ -n "$action" ]; then`,
+    `  start_unit "$action"`,
+    `elif [ "$digest" != "$applied" ]; then`,
+    `  start_unit "configuration changed"`,
+    `  action="restarted $unit (configuration changed)"`,
+    `else`,
+    `  action="unchanged"`,
     `fi`,
   ];
   if (node.gpu) {
@@ -286,7 +315,7 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
       `wait_for_containerd_config`,
       `if ! grep -q nvidia "$containerd_config"; then`,
       `  rm -f "$containerd_config"`,
-      `  systemctl restart "$unit"`,
+      `  start_unit "to detect the NVIDIA runtime"`,
       `  wait_for_containerd_config`,
       `  grep -q nvidia "$containerd_config" || fail "containerd has no nvidia runtime after a restart; is nvidia-container-runtime on the PATH of the $unit service?"`,
       `  action="$action; restarted $unit to detect the NVIDIA runtime"`,
@@ -309,23 +338,56 @@ function kubectlHeader(purpose: string, node: NodeSpec, o: ScriptOptions, extra:
   ].join("\n");
 }
 
+/** Annotations on each Node that remember which labels and taints this program set on it. */
+export const MANAGED_LABELS_ANNOTATION = "homelab.dev/managed-labels";
+export const MANAGED_TAINTS_ANNOTATION = "homelab.dev/managed-taints";
+
+/** A taint as `kubectl taint ... <key>:<Effect>-` names it for removal. */
+function taintIdentity(taint: string): string {
+  const colon = taint.lastIndexOf(":");
+  const keyValue = taint.slice(0, colon);
+  const eq = keyValue.indexOf("=");
+  return `${eq === -1 ? keyValue : keyValue.slice(0, eq)}:${taint.slice(colon + 1)}`;
+}
+
 /**
- * Runs on the first server: waits until the node is Ready, then asserts its labels and taints
- * (K3s applies node-label/node-taint only at registration, so later changes are applied here).
+ * Runs on the first server: waits until the node is Ready, then reconciles its labels and taints
+ * with the inventory. K3s applies node-label/node-taint only when a node registers, so this step
+ * applies later additions and changes, and removes what an earlier run set and the inventory no
+ * longer lists (remembered in two annotations; labels and taints set by anyone else are left alone).
  */
 export function waitReadyScript(node: NodeSpec, options: Partial<ScriptOptions> = {}): string {
   const o = withDefaults(options);
+  const labelKeys = Object.keys(node.labels).sort();
+  const taintIds = [...new Set(node.taints.map(taintIdentity))].sort();
+  const annotationPath = (name: string) => `{.metadata.annotations.${name.replace(/\./g, "\\.")}}`;
   const lines = [
-    kubectlHeader(`waits for node ${node.name} to be Ready`, node, o, { timeout: String(o.readyTimeoutSeconds) }),
+    kubectlHeader(`waits for node ${node.name} to be Ready`, node, o, {
+      timeout: String(o.readyTimeoutSeconds),
+      want_labels: labelKeys.join(" "),
+      want_taints: taintIds.join(" "),
+    }),
     `deadline=$((SECONDS + timeout))`,
     `until [ "$(kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)" = True ]; do`,
     `  [ "$SECONDS" -lt "$deadline" ] || fail "node $node is not Ready after \${timeout}s; check 'journalctl -u k3s' or 'journalctl -u k3s-agent' on it"`,
     `  sleep 5`,
     `done`,
+    `# Labels and taints this program set earlier and the inventory no longer lists are removed.`,
+    `had_labels="$(kubectl get node "$node" -o jsonpath=${shq(annotationPath(MANAGED_LABELS_ANNOTATION))})"`,
+    `had_taints="$(kubectl get node "$node" -o jsonpath=${shq(annotationPath(MANAGED_TAINTS_ANNOTATION))})"`,
+    `for key in $had_labels; do`,
+    `  case " $want_labels " in *" $key "*) ;; *) kubectl label node "$node" "$key-" >/dev/null 2>&1 || true; echo "removed label $key" ;; esac`,
+    `done`,
+    `for taint in $had_taints; do`,
+    `  case " $want_taints " in *" $taint "*) ;; *) kubectl taint node "$node" "$taint-" >/dev/null 2>&1 || true; echo "removed taint $taint" ;; esac`,
+    `done`,
   ];
   for (const [key, value] of Object.entries(node.labels)) lines.push(`kubectl label node "$node" ${shq(`${key}=${value}`)} --overwrite >/dev/null`);
   for (const taint of node.taints) lines.push(`kubectl taint node "$node" ${shq(taint)} --overwrite >/dev/null`);
-  lines.push(`echo "node $node is Ready"`);
+  lines.push(
+    `kubectl annotate node "$node" --overwrite ${shq(MANAGED_LABELS_ANNOTATION)}="$want_labels" ${shq(MANAGED_TAINTS_ANNOTATION)}="$want_taints" >/dev/null`,
+    `echo "node $node is Ready"`,
+  );
   return lines.join("\n") + "\n";
 }
 

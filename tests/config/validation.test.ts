@@ -164,6 +164,62 @@ describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
   });
 });
 
+describe("settings that would only fail at deploy time", () => {
+  it("says an API endpoint or SAN takes no port and no scheme (K3s serves 6443; the kubeconfig adds it)", () => {
+    const raw = validRaw();
+    raw.k3s.apiEndpoint = "k3s.home.arpa:6443";
+    raw.k3s.tlsSans = ["https://vip.home.arpa", "[fd00::1]:6443", "bad_name"];
+    expect(problemsOf(raw)).toEqual([
+      "homelab:k3s.apiEndpoint: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
+      "homelab:k3s.tlsSans[0]: expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)",
+      "homelab:k3s.tlsSans[1]: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
+      "homelab:k3s.tlsSans[2]: expected an IP address or hostname",
+    ]);
+    raw.k3s.apiEndpoint = "fd00::10";
+    raw.k3s.tlsSans = ["10.0.0.10"];
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it("refuses two nodes with one node IP, a node IP of the wrong family, and addresses inside the pod or service network", () => {
+    const raw = validRaw();
+    raw.nodes[0].nodeIp = "192.168.1.10";
+    raw.nodes[1].nodeIp = "192.168.1.10";
+    raw.nodes[1].host = "10.0.0.12";
+    raw.nodes[2].nodeIp = "fd00::12";
+    expect(problemsOf(raw)).toEqual([
+      "homelab:nodes[1].nodeIp: duplicate node IP 192.168.1.10 (also nodes[0].nodeIp); every node needs its own address",
+      "homelab:nodes[2].nodeIp: an IPv6 node IP in a cluster whose k3s.clusterCidr (10.42.0.0/16) is IPv4; use the node's IPv4 address",
+    ]);
+    const lan = validRaw();
+    lan.k3s.clusterCidr = "10.0.0.0/16"; // the LAN the GPU node's SSH address (10.0.0.12) is on
+    lan.k3s.serviceCidr = "10.0.128.0/17";
+    lan.nodes[0].nodeIp = "10.0.200.5";
+    expect(problemsOf(lan)).toEqual([
+      "homelab:nodes[0].nodeIp: 10.0.200.5 is inside k3s.clusterCidr (10.0.0.0/16); pod and service networks must not overlap the LAN, change k3s.clusterCidr",
+      "homelab:nodes[0].nodeIp: 10.0.200.5 is inside k3s.serviceCidr (10.0.128.0/17); pod and service networks must not overlap the LAN, change k3s.serviceCidr",
+      "homelab:nodes[1].host: 10.0.0.12 is inside k3s.clusterCidr (10.0.0.0/16); pod and service networks must not overlap the LAN, change k3s.clusterCidr",
+      "homelab:k3s.serviceCidr: 10.0.128.0/17 overlaps k3s.clusterCidr (10.0.0.0/16); pods and services need separate networks",
+    ]);
+  });
+
+  it("refuses disabling packaged components that other settings rely on", () => {
+    const raw = validRaw();
+    raw.k3s.disable = ["traefik", "coredns", "local-storage", "servicelb", "metrics-server"];
+    raw.ai = { lanExposure: { serviceType: "LoadBalancer", allowedCidrs: ["192.168.1.0/24"] }, piper: { minReplicas: 1, maxReplicas: 3 } };
+    expect(problemsOf(raw)).toEqual([
+      "homelab:k3s.disable[1]: every layer finds its Services through cluster DNS and this program deploys no other DNS server; keep coredns",
+      'homelab:k3s.disable[2]: removes the local-path StorageClass, which homelab:storage.defaultClass makes the default (claims without a class would stay Pending); keep local-storage or set storage.defaultClass to "nfs-csi-v2"',
+      'homelab:ai.lanExposure.serviceType: LoadBalancer Services are served by K3s ServiceLB, which k3s.disable removes (they would stay Pending); keep servicelb or use "NodePort"',
+      "homelab:ai.piper.maxReplicas: Piper scales on CPU, which needs metrics-server; keep it out of k3s.disable or set maxReplicas equal to minReplicas",
+    ]);
+    // Each is fine once the setting that relies on it goes the other way.
+    raw.k3s.disable = ["traefik", "local-storage", "servicelb", "metrics-server"];
+    raw.storage = { defaultClass: "nfs-csi-v2" };
+    raw.ai = { lanExposure: { serviceType: "NodePort", allowedCidrs: ["192.168.1.0/24"] }, piper: { minReplicas: 2, maxReplicas: 2 } };
+    expect(problemsOf(raw)).toEqual([]);
+  });
+});
+
 describe("secretPresenceProblems", () => {
   const withS3 = () => {
     const raw = validRaw();

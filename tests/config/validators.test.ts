@@ -76,3 +76,18 @@ describe("validators", () => {
     for (const bad of ["https://minio", "minio:0", "minio:65536", "fd00::5", "[10.0.0.5]:9000", "minio/path", ""]) expect(v.isHostPort(bad)).toBe(false);
   });
 });
+
+describe("CIDR arithmetic", () => {
+  it("finds overlaps and containment in IPv4 and IPv6, never across families", () => {
+    expect(v.cidrsOverlap("10.42.0.0/16", "10.43.0.0/16")).toBe(false);
+    expect(v.cidrsOverlap("10.0.0.0/8", "10.43.0.0/16")).toBe(true);
+    expect(v.cidrsOverlap("fd00::/8", "fd12:3::/64")).toBe(true);
+    expect(v.cidrsOverlap("10.0.0.0/8", "fd00::/8")).toBe(false);
+    expect(v.cidrContains("10.42.0.0/16", "10.42.255.255")).toBe(true);
+    expect(v.cidrContains("10.42.0.0/16", "10.43.0.0")).toBe(false);
+    expect(v.cidrContains("fd00::/64", "fd00::ffff:1")).toBe(true);
+    expect(v.cidrContains("fd00::/64", "fd00:0:0:1::1")).toBe(false);
+    expect(v.cidrContains("::ffff:0:0/96", "::ffff:10.0.0.1")).toBe(true);
+    expect(v.cidrContains("10.0.0.0/8", "fd00::1")).toBe(false);
+  });
+});

@@ -135,7 +135,11 @@ describe("K3sCluster", () => {
     expect((fetch.revealedInputs.connection as any).host).toBe("s1.home.arpa");
     expect(fetch.inputs.logging).toBe("none");
     expect(fetch.additionalSecretOutputs).toContain("stdout");
-    expect(depsOf(fetch)).toEqual(["homelab-s1-ready"]);
+    // Read again after a version bump (K3s renews the admin client certificate on restart near its
+    // expiry), once the first server runs the new release; it has no delete script to replace.
+    expect(depsOf(fetch).sort()).toEqual(["homelab-s1-ready", "homelab-s1-upgrade-uncordon"]);
+    expect(fetch.inputs.triggers).toEqual([k3s.version]);
+    expect(fetch.inputs.delete).toBeUndefined();
   });
 
   it("builds exactly one Kubernetes provider, from the secret kubeconfig, after every node joined", async () => {

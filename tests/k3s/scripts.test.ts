@@ -1,11 +1,13 @@
 // Unit tests of the generated scripts, and shellcheck over every one of them.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
   asCommand, configureScript, configureStdin, fetchKubeconfigScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
   registriesYaml, removeNodeScript, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
 } from "../../components/k3s";
-import { haInventory, settings } from "./fixtures";
+import { haInventory, node as makeNode, settings } from "./fixtures";
 
 const SHELLCHECK = "/usr/bin/shellcheck";
 const nodes = haInventory();
@@ -108,6 +110,65 @@ describe("generated scripts", () => {
     const script = waitReadyScript(gpu1);
     expect(script).toContain(`kubectl label node "$node" 'homelab.dev/class=gpu' --overwrite`);
     expect(script).toContain(`kubectl taint node "$node" 'nvidia.com/gpu=present:NoSchedule' --overwrite`);
+  });
+
+  describe("wait-ready against a stand-in kubectl", () => {
+    // `k3s kubectl` stand-in: a Node whose Ready status and annotations come from files; every
+    // label/taint/annotate call is logged.
+    let dir: string;
+    const run = (script: string) => spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 20000 });
+    const calls = () => fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n").filter(Boolean);
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-ready-"));
+      fs.writeFileSync(path.join(dir, "calls.log"), "");
+      fs.writeFileSync(path.join(dir, "ready"), "True");
+      fs.writeFileSync(path.join(dir, "k3s"), `#!/bin/bash
+[ "$1" = kubectl ] || exit 2; shift
+case "$1" in
+  get)
+    case "$*" in
+      *Ready*) cat '${"$"}{DIR}/ready' ;;
+      *managed-labels*) cat '${"$"}{DIR}/labels' 2>/dev/null || true ;;
+      *managed-taints*) cat '${"$"}{DIR}/taints' 2>/dev/null || true ;;
+    esac ;;
+  *) echo "$*" >>'${"$"}{DIR}/calls.log' ;;
+esac
+`.replace(/\$\{DIR\}/g, dir), { mode: 0o755 });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("removes the labels and taints it set earlier that the inventory dropped, and leaves others alone", () => {
+      // An earlier run managed two labels and two taints; the inventory now keeps one of each.
+      fs.writeFileSync(path.join(dir, "labels"), "homelab.dev/class homelab.dev/old");
+      fs.writeFileSync(path.join(dir, "taints"), "nvidia.com/gpu:NoSchedule dedicated:NoExecute");
+      const r = run(waitReadyScript(gpu1, { binDir: dir }));
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(calls()).toEqual([
+        "label node gpu1 homelab.dev/old-",
+        "taint node gpu1 dedicated:NoExecute-",
+        "label node gpu1 homelab.dev/class=gpu --overwrite",
+        "taint node gpu1 nvidia.com/gpu=present:NoSchedule --overwrite",
+        "annotate node gpu1 --overwrite homelab.dev/managed-labels=homelab.dev/class homelab.dev/managed-taints=nvidia.com/gpu:NoSchedule",
+      ]);
+      expect(r.stdout).toContain("removed label homelab.dev/old");
+      expect(r.stdout).toContain("removed taint dedicated:NoExecute");
+    });
+
+    it("on a node it never annotated, removes nothing; a node with no labels or taints records empty sets", () => {
+      const bare = makeNode("bare", "agent");
+      const r = run(waitReadyScript(bare, { binDir: dir }));
+      expect(r.status).toBe(0);
+      expect(calls()).toEqual(["annotate node bare --overwrite homelab.dev/managed-labels= homelab.dev/managed-taints="]);
+    });
+
+    it("times out with a message that names the node and where to look", () => {
+      fs.writeFileSync(path.join(dir, "ready"), "False");
+      const r = run(waitReadyScript(a1, { binDir: dir, readyTimeoutSeconds: 1 }));
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/node a1 is not Ready after 1s; check 'journalctl -u k3s' or 'journalctl -u k3s-agent' on it/);
+      expect(calls()).toEqual([]);
+    });
   });
 
   it("uninstalls with the uninstaller of the node's role", () => {

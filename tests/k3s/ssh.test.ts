@@ -91,8 +91,13 @@ rm -rf '${root}/etc/rancher/k3s'
 rm -f '$bin_dir/k3s' '$bin_dir/$name-uninstall.sh'
 FAKE_UNINSTALL
 chmod 0755 "$bin_dir/$name-uninstall.sh"
+systemd_dir="\${INSTALL_K3S_SYSTEMD_DIR:-/etc/systemd/system}"
+mkdir -p "$systemd_dir"
+printf '[Service]\\nType=notify\\nTimeoutStartSec=0\\nExecStart=%s/k3s %s\\n' "$bin_dir" "\${INSTALL_K3S_EXEC:-}" >"$systemd_dir/$name.service"
 echo "$version $name" >>'${state}/installs.log'
 systemctl enable "$name"
+# As install.sh: SKIP_START leaves the unit enabled but not started.
+if [ "\${INSTALL_K3S_SKIP_START:-}" = true ]; then exit 0; fi
 if [ "$changed" = yes ]; then systemctl restart "$name"; else echo "No change detected so skipping service start"; fi
 `;
 }
@@ -154,7 +159,11 @@ exec "$@"
 `);
   writeExecutable(path.join(shims, "systemctl"), `#!/bin/bash
 echo "$*" >>'${state}/systemctl.log'
-if [ "$1" = restart ]; then echo "$2" >>'${state}/restarts.log'; fi
+if [ "$1" = restart ]; then
+  echo "$2" >>'${state}/restarts.log'
+  # A node that cannot join: K3s's Type=notify unit never reports ready (TimeoutStartSec=0).
+  if [ -e '${state}/start-hangs' ]; then sleep 30; fi
+fi
 `);
 
   const installerServer = http.createServer((req, res) => {
@@ -181,7 +190,7 @@ if [ "$1" = restart ]; then echo "$2" >>'${state}/restarts.log'; fi
   sshd.stderr!.on("data", (d) => (sshdLog += d));
   await waitForPort(port);
 
-  options = { root, binDir: path.join(root, "usr/local/bin"), installScriptBaseUrl: `http://127.0.0.1:${httpPort}`, readyTimeoutSeconds: 5 };
+  options = { root, binDir: path.join(root, "usr/local/bin"), installScriptBaseUrl: `http://127.0.0.1:${httpPort}`, readyTimeoutSeconds: 5, startTimeoutSeconds: 2 };
   nodes = [makeNode("s1", "server"), makeNode("node1", "agent", { host: "127.0.0.1", port, user, hostKey, arch: nativeArch })];
   node = nodes[1];
 });
@@ -278,6 +287,40 @@ describe("scripts over a real OpenSSH server", () => {
     expect(lines("restarts.log")).toHaveLength(4);
     expect(await ok(install(node, NEXT, true))).toContain(": unchanged");
     expect(lines("restarts.log")).toHaveLength(4);
+  });
+
+  it("the installer never starts K3s itself; a unit that never reports ready fails within the start timeout, and the next run retries", async () => {
+    // install.sh is always run with INSTALL_K3S_SKIP_START (its own restart would wait forever).
+    expect(installScript(node, NEXT, { allowUpgrade: true }, options)).toContain("INSTALL_K3S_SKIP_START=true");
+    const changed = { ...node, labels: { "homelab.dev/class": "hangs" } };
+    await ok(configure(changed), TOKEN);
+    fs.writeFileSync(path.join(state, "start-hangs"), "");
+    const started = Date.now();
+    let r: Result;
+    try {
+      r = await ssh(install(changed, NEXT, false));
+    } finally {
+      fs.rmSync(path.join(state, "start-hangs"));
+    }
+    expect(Date.now() - started).toBeLessThan(20000);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/k3s-agent on \S+ did not report ready within 2s \(configuration changed\).*journalctl -u k3s-agent/);
+    // The applied digest is only recorded on success, so the next run restarts again.
+    expect(await ok(install(changed, NEXT, false))).toContain("restarted k3s-agent (configuration changed)");
+    await ok(configure(node), TOKEN);
+    await ok(install(node, NEXT, false));
+  });
+
+  it("reinstalls (same release) when the binary is there but its unit is missing, and starts it once", async () => {
+    const unitFile = path.join(root, "etc/systemd/system/k3s-agent.service");
+    expect(fs.existsSync(unitFile)).toBe(true);
+    fs.rmSync(unitFile);
+    const installs = lines("installs.log").length;
+    const restarts = lines("restarts.log").length;
+    expect(await ok(install(node, NEXT, false))).toContain(`reinstalled ${NEXT} (k3s-agent unit was missing)`);
+    expect(lines("installs.log")).toHaveLength(installs + 1);
+    expect(lines("restarts.log")).toHaveLength(restarts + 1);
+    expect(await ok(install(node, NEXT, false))).toContain(": unchanged");
   });
 
   it("uninstall runs K3s's uninstaller and leaves no K3s or homelab files; a second run is a no-op", async () => {
