@@ -1,27 +1,10 @@
 // The real dev and staging stack configs, parsed exactly as the program parses them, plus plain
 // placements so the pure builders can be called without the Pulumi runtime.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as YAML from "yaml";
 import type * as k8s from "@pulumi/kubernetes";
-import { deriveConfig, HomelabConfig, parseSettings } from "../../components/config";
+import { HomelabConfig } from "../../components/config";
 import { AI_NAMESPACES, AI_SERVICES, AiInputs, AiService, Placement, ServiceManifests } from "../../components/ai/manifests";
 
-const ROOT = path.resolve(__dirname, "../..");
-
-/** The raw `homelab:*` settings of a stack file, keys without the namespace. */
-export function rawStack(stack: "dev" | "staging"): Record<string, any> {
-  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  return Object.fromEntries(Object.entries(doc.config as Record<string, unknown>)
-    .filter(([key]) => key.startsWith("homelab:"))
-    .map(([key, value]) => [key.slice("homelab:".length), value]));
-}
-
-export function stackConfig(stack: "dev" | "staging", edit?: (raw: Record<string, any>) => void): HomelabConfig {
-  const raw = rawStack(stack);
-  edit?.(raw);
-  return deriveConfig(parseSettings(raw), stack, {} as HomelabConfig["secrets"]);
-}
+export { rawStack, stackConfig } from "../helpers/stacks";
 
 export function placements(): Record<AiService, Placement> {
   return Object.fromEntries(AI_SERVICES.map((s) => [s, {

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { HomelabSchema, OPTIONAL_SECRET_KEYS, parseSettings, SECRET_KEYS } from "../../components/config";
 import * as versions from "../../components/versions";
 import { readProjectFile } from "../../tools/lib/stack-config";
+import { rawStack, StackName } from "../helpers/stacks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const stackFiles = ["dev", "staging"].map((stack) => ({
@@ -29,7 +30,7 @@ describe("Pulumi.yaml", () => {
 });
 
 describe.each(stackFiles)("Pulumi.$stack.yaml", ({ stack, config }) => {
-  const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^homelab:/, ""), v]));
+  const raw = rawStack(stack as StackName);
 
   it("is valid", () => {
     expect(() => parseSettings(raw)).not.toThrow();

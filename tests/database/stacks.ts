@@ -1,16 +1,11 @@
 // The database settings and inventory of the real stack files, parsed by the config schema, so
 // tests check what `dev` and `staging` will actually deploy.
-import * as path from "node:path";
-import { DatabaseSchema, DatabaseSettings, NodeSchema, NodeSpec } from "../../components/config";
-import { loadStackConfig } from "../../tools/lib/stack-config";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { DatabaseSchema, DatabaseSettings, NodeSpec } from "../../components/config";
+import { stackConfig } from "../helpers/stacks";
 
 export function stackDatabase(stack: "dev" | "staging"): { settings: DatabaseSettings; nodes: NodeSpec[] } {
-  const { values } = loadStackConfig(ROOT, stack);
-  const settings = DatabaseSchema.parse(JSON.parse(values["homelab:database"] ?? "{}"));
-  const nodes = (JSON.parse(values["homelab:nodes"]) as unknown[]).map((n) => NodeSchema.parse(n));
-  return { settings, nodes };
+  const { database, nodes } = stackConfig(stack);
+  return { settings: database, nodes };
 }
 
 /** The defaults with a few keys changed. */

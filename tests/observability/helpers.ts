@@ -2,16 +2,14 @@
 // the prometheus-operator schema check (run in a child process: the models package is ESM-only).
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { HomelabConfig, NodeSchema, NodeSpec, ObservabilitySchema, ObservabilitySettings } from "../../components/config";
-import { loadStackConfig } from "../../tools/lib/stack-config";
+import { HomelabConfig } from "../../components/config";
+import { stackConfig } from "../helpers/stacks";
 
 const ROOT = path.resolve(__dirname, "../..");
 
 export function stackObservability(stack: "dev" | "staging"): Pick<HomelabConfig, "observability" | "nodes"> & { gpu: boolean } {
-  const { values } = loadStackConfig(ROOT, stack);
-  const observability: ObservabilitySettings = ObservabilitySchema.parse(JSON.parse(values["homelab:observability"] ?? "{}"));
-  const nodes: NodeSpec[] = (JSON.parse(values["homelab:nodes"]) as unknown[]).map((n) => NodeSchema.parse(n));
-  return { observability, nodes, gpu: nodes.some((n) => (n.gpu?.count ?? 0) > 0) };
+  const { observability, nodes, gpuNodes } = stackConfig(stack);
+  return { observability, nodes, gpu: gpuNodes.length > 0 };
 }
 
 export interface SchemaResult {
