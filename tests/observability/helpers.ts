@@ -1,30 +1,10 @@
-// Shared by the observability tests: the stacks' real settings, a PromQL metric-name extractor and
-// the prometheus-operator schema check (run in a child process: the models package is ESM-only).
-import { execFileSync } from "node:child_process";
-import * as path from "node:path";
+// Shared by the observability tests: the stacks' real settings and a PromQL metric-name extractor.
 import { HomelabConfig } from "../../components/config";
 import { stackConfig } from "../helpers/stacks";
-
-const ROOT = path.resolve(__dirname, "../..");
 
 export function stackObservability(stack: "dev" | "staging"): Pick<HomelabConfig, "observability" | "nodes"> & { gpu: boolean } {
   const { observability, nodes, gpuNodes } = stackConfig(stack);
   return { observability, nodes, gpu: gpuNodes.length > 0 };
-}
-
-export interface SchemaResult {
-  kind: string;
-  name: string;
-  error: string | null;
-}
-
-export function validatePrometheusOperatorObjects(objects: unknown[]): SchemaResult[] {
-  const out = execFileSync(process.execPath, [path.join(__dirname, "validate-prometheus-operator.mjs")], {
-    input: JSON.stringify(objects),
-    encoding: "utf8",
-    cwd: ROOT,
-  });
-  return JSON.parse(out) as SchemaResult[];
 }
 
 const PROMQL_KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"]);

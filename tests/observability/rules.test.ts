@@ -7,7 +7,8 @@ import {
   VOICE_SERVICES,
 } from "../../components/observability/rules";
 import { SUPERSEDED_DEFAULT_ALERTS } from "../../components/observability/values";
-import { KNOWN, metricNames, validatePrometheusOperatorObjects } from "./helpers";
+import { validateModels } from "../helpers/schemas";
+import { KNOWN, metricNames } from "./helpers";
 
 
 const withGpu = homelabRuleGroups({ gpu: true });
@@ -106,7 +107,7 @@ describe("PrometheusRule objects", () => {
   const manifests = withGpu.map((g) => prometheusRuleManifest("monitoring", g));
 
   it("validate against the prometheus-operator schema (monitoring.coreos.com/v1)", () => {
-    const results = validatePrometheusOperatorObjects(manifests);
+    const results = validateModels(manifests);
     expect(results.filter((r) => r.error !== null)).toEqual([]);
     expect(results).toHaveLength(manifests.length);
   });
@@ -116,7 +117,7 @@ describe("PrometheusRule objects", () => {
     const missingExpr = JSON.parse(JSON.stringify(broken));
     delete missingExpr.spec.groups[0].rules[0].expr;
     missingExpr.spec.groups[0].rules[0].for = "5m";
-    const results = validatePrometheusOperatorObjects([broken, missingExpr]);
+    const results = validateModels([broken, missingExpr]);
     expect(results[0].error).toMatch(/for/);
     expect(results[1].error).toMatch(/expr/);
   });

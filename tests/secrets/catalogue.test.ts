@@ -17,7 +17,7 @@ import {
 import { allowIngressSpec } from "../../components/namespaces";
 import { charts } from "../../components/versions";
 import { testConfig } from "./fixtures";
-import { validateEso } from "./schema";
+import { validateModels } from "../helpers/schemas";
 
 const entryIds = (cat: ReturnType<typeof catalogue>) => cat.entries.map((e) => `${e.namespace}/${e.name}`);
 
@@ -160,7 +160,7 @@ describe("External Secrets manifests", () => {
       ...cat.entries.map((e) => externalSecretManifest(config.secretPrefix, e)),
       ...catalogueNamespaces(cat).map((ns) => secretStoreManifest(ns, config.aws.region)),
     ];
-    const results = validateEso(objects);
+    const results = validateModels(objects);
     expect(results).toHaveLength(objects.length);
     expect(results.filter((r) => r.error !== null)).toEqual([]);
   });
@@ -171,7 +171,7 @@ describe("External Secrets manifests", () => {
     const store = secretStoreManifest("x", "eu-west-1");
     const noRegion = { ...store, spec: { provider: { aws: { service: "SecretsManager" } } } };
     const v1beta1 = { ...store, apiVersion: "external-secrets.io/v1beta1" };
-    const results = validateEso([broken, noRegion, v1beta1]);
+    const results = validateModels([broken, noRegion, v1beta1]);
     expect(results.map((r) => r.error)).toEqual([
       expect.stringMatching(/creationPolicy/),
       expect.stringMatching(/region/),

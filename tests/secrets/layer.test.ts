@@ -8,7 +8,7 @@ import { catalogue, catalogueNamespaces, SecretsLayer, secretsNamespaces } from 
 import { charts } from "../../components/versions";
 import { isSecret, mockRuntime, Recorder, settle, valueOf } from "../helpers/runtime";
 import { NFS, testConfig, WEBHOOK_URL } from "./fixtures";
-import { validateEso } from "./schema";
+import { validateModels } from "../helpers/schemas";
 
 const ACCOUNT = "123456789012";
 const SENTINEL = "GENERATED-VALUE-";
@@ -190,7 +190,7 @@ describe("SecretsLayer", () => {
 
   it("registers ExternalSecrets and SecretStores that validate against the v1 schema", () => {
     const objects = [...recorder.ofType(T.externalSecret), ...recorder.ofType(T.secretStore)].map((r) => r.revealedInputs);
-    const results = validateEso(objects);
+    const results = validateModels(objects);
     expect(results).toHaveLength(cat.entries.length + catalogueNamespaces(cat).length);
     expect(results.filter((r) => r.error !== null)).toEqual([]);
   });
