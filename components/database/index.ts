@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSettings, NodeSpec } from "../config";
 import type { LabNamespace } from "../namespaces";
-import { charts, ChartPin } from "../versions";
+import { charts } from "../versions";
 import { backupPolicyDocument, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
 import {
   BACKUP_CREDENTIAL_KEYS,
@@ -68,11 +68,6 @@ export interface DatabaseArgs {
   monitoringReady?: pulumi.Resource[];
 }
 
-function chart(name: string, pin: ChartPin, release: string, namespace: pulumi.Input<string>, values: Record<string, unknown>,
-  opts: pulumi.CustomResourceOptions): k8s.helm.v4.Chart {
-  return pinnedChart(name, pin, { release, namespace, values }, opts);
-}
-
 function expectNamespace(ns: LabNamespace, expected: string, arg: string): void {
   if (ns.spec.name !== expected) {
     throw new Error(`Database: ${arg} must be the "${expected}" namespace (from databaseNamespaces()), got "${ns.spec.name}"`);
@@ -103,12 +98,15 @@ export class Database extends pulumi.ComponentResource {
     const dbNamespace = args.namespace.name;
 
     // Operators. The plugin needs cert-manager (Issuer and Certificates) and the CNPG CRDs.
-    const certManager = chart(`${name}-cert-manager`, charts.certManager, "cert-manager",
-      args.certManagerNamespace.name, certManagerValues(CERT_MANAGER_NAMESPACE), k8sOpts);
-    const operator = chart(`${name}-cnpg`, charts.cloudnativePg, "cnpg",
-      args.operatorNamespace.name, cnpgOperatorValues(), k8sOpts);
-    const plugin = chart(`${name}-barman-cloud`, charts.barmanCloudPlugin, "plugin-barman-cloud",
-      args.operatorNamespace.name, barmanPluginValues(), { ...k8sOpts, dependsOn: [certManager, operator] });
+    const certManager = pinnedChart(`${name}-cert-manager`, charts.certManager, {
+      release: "cert-manager", namespace: args.certManagerNamespace.name, values: certManagerValues(CERT_MANAGER_NAMESPACE),
+    }, k8sOpts);
+    const operator = pinnedChart(`${name}-cnpg`, charts.cloudnativePg, {
+      release: "cnpg", namespace: args.operatorNamespace.name, values: cnpgOperatorValues(),
+    }, k8sOpts);
+    const plugin = pinnedChart(`${name}-barman-cloud`, charts.barmanCloudPlugin, {
+      release: "plugin-barman-cloud", namespace: args.operatorNamespace.name, values: barmanPluginValues(),
+    }, { ...k8sOpts, dependsOn: [certManager, operator] });
 
     // The backup bucket. protect: it holds every base backup and WAL segment, the only copy of the
     // data outside the cluster; forceDestroy stays false so even an unprotected delete fails on a

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilitySettings } from "../config";
 import type { LabNamespace } from "../namespaces";
-import { ChartPin, charts } from "../versions";
+import { charts } from "../versions";
 import { dashboardConfigMap, homelabDashboards } from "./dashboards";
 import { homelabRuleGroups, prometheusRuleManifest, ruleObjectName, VoiceService } from "./rules";
 import {
@@ -25,11 +25,6 @@ export * from "./namespaces";
 export * from "./rules";
 export * from "./values";
 
-function chart(name: string, pin: ChartPin, release: string, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>,
-  opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
-  return pinnedChart(name, pin, { release, namespace, values }, opts);
-}
-
 export interface MonitoringCrdsArgs {
   provider: k8s.Provider;
 }
@@ -46,10 +41,9 @@ export class MonitoringCrds extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:observability:MonitoringCrds", name, {}, opts);
     // Cluster-scoped objects only; the release namespace is just where Helm would keep its record.
-    this.chart = chart(`${name}-chart`, charts.prometheusOperatorCrds, "prometheus-operator-crds", "default", {}, {
-      parent: this,
-      provider: args.provider,
-    });
+    this.chart = pinnedChart(`${name}-chart`, charts.prometheusOperatorCrds, {
+      release: "prometheus-operator-crds", namespace: "default", values: {},
+    }, { parent: this, provider: args.provider });
     this.registerOutputs({});
   }
 }
@@ -127,7 +121,9 @@ export class Observability extends pulumi.ComponentResource {
       etcdEndpoints: args.etcdEndpoints,
       grafanaClaimName: "grafana-data",
     }));
-    this.kubePrometheusStack = chart(`${name}-kps`, charts.kubePrometheusStack, NAMES.kps, args.namespace.name, kpsValues, {
+    this.kubePrometheusStack = pinnedChart(`${name}-kps`, charts.kubePrometheusStack, {
+      release: NAMES.kps, namespace: args.namespace.name, values: kpsValues,
+    }, {
       ...childOpts,
       // node-exporter lands in the agent namespace; the CRDs come from their own chart.
       dependsOn: [this.crds, args.agentNamespace, grafanaClaim],
@@ -135,11 +131,12 @@ export class Observability extends pulumi.ComponentResource {
 
     const lokiChartValues = pulumi.output(args.storageClass).apply((storageClass) => lokiValues({ namespace: monitoring, storageClass, settings }));
     // Loki's and Alloy's ServiceMonitors need the CRDs.
-    this.loki = chart(`${name}-loki`, charts.loki, NAMES.loki, args.namespace.name, lokiChartValues, { ...childOpts, dependsOn: [this.crds] });
-    this.alloy = chart(`${name}-alloy`, charts.alloy, NAMES.alloy, args.agentNamespace.name, alloyValues({ lokiNamespace: monitoring }), {
-      ...childOpts,
-      dependsOn: [this.crds],
-    });
+    this.loki = pinnedChart(`${name}-loki`, charts.loki, {
+      release: NAMES.loki, namespace: args.namespace.name, values: lokiChartValues,
+    }, { ...childOpts, dependsOn: [this.crds] });
+    this.alloy = pinnedChart(`${name}-alloy`, charts.alloy, {
+      release: NAMES.alloy, namespace: args.agentNamespace.name, values: alloyValues({ lokiNamespace: monitoring }),
+    }, { ...childOpts, dependsOn: [this.crds] });
 
     // The rules need the PrometheusRule kind and an operator to load them: after the stack.
     this.rules = homelabRuleGroups({ gpu: args.gpu, voiceServices: args.voiceServices }).map((group) => {
