@@ -128,6 +128,7 @@ export class VoicePipeline extends pulumi.ComponentResource {
     const placements = Object.fromEntries(AI_SERVICES.map((s): [AiService, Placement] => {
       const ns = namespaces[s];
       if (!ns) throw new Error(`VoicePipeline: no namespace given for ${s} (expected "${AI_NAMESPACES[s]}")`);
+      if (!ns.serviceAccountName) throw new Error(`VoicePipeline: namespace "${ns.spec.name}" has no workload service account; declare it with aiNamespaces(config)`);
       return [s, { namespaceName: ns.spec.name, namespace: ns.name, serviceAccountName: ns.serviceAccountName }];
     })) as Record<AiService, Placement>;
 

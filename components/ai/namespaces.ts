@@ -179,6 +179,7 @@ export function aiNamespaces(config: AiConfig): NamespaceSpec[] {
     return {
       name: AI_NAMESPACES[m.service],
       podSecurity: m.service === "openWebui" ? "baseline" : "restricted",
+      workloadServiceAccount: true,
       quota: {
         requestsCpu: formatCpu(total.requestsCpu),
         requestsMemory: formatMebibytes(total.requestsMemory),

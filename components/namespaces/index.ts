@@ -1,6 +1,7 @@
 // LabNamespace: the one way a layer gets a namespace. Each comes with its Pod Security level,
-// quota, limits, default-deny ingress plus the allow rules the layer declares, and its own
-// service account. The policy pack reads the PSA label to know what it enforces there.
+// quota, limits, default-deny ingress plus the allow rules the layer declares, and, where the
+// program runs its own workloads, their service account. The policy pack reads the PSA label to
+// know what it enforces there.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -23,7 +24,8 @@ export interface LabNamespaceArgs {
 export class LabNamespace extends pulumi.ComponentResource {
   /** The namespace's name, resolved only once the Namespace exists (use it to order children). */
   readonly name: pulumi.Output<string>;
-  readonly serviceAccountName: pulumi.Output<string>;
+  /** The service account of the program's own workloads (only with spec.workloadServiceAccount). */
+  readonly serviceAccountName?: pulumi.Output<string>;
   readonly spec: NamespaceSpec;
 
   constructor(name: string, args: LabNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -51,11 +53,13 @@ export class LabNamespace extends pulumi.ComponentResource {
         spec: allowIngressSpec(rule),
       }, childOpts);
     }
-    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-      metadata: metadata(spec.name),
-      automountServiceAccountToken: false,
-    }, childOpts);
-    this.serviceAccountName = account.metadata.name;
+    if (spec.workloadServiceAccount) {
+      const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+        metadata: metadata(spec.name),
+        automountServiceAccountToken: false,
+      }, childOpts);
+      this.serviceAccountName = account.metadata.name;
+    }
 
     this.registerOutputs({ name: this.name, serviceAccountName: this.serviceAccountName });
   }

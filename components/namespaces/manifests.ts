@@ -37,6 +37,12 @@ export interface NamespaceSpec {
   podSecurity: PodSecurityLevel;
   quota: Quota;
   ingress: IngressRule[];
+  /**
+   * The namespace runs the program's own workloads, which get a dedicated service account named
+   * after it. Namespaces whose workloads come from a Helm chart get their accounts from the chart;
+   * one of ours there would collide with the chart's (cert-manager/cert-manager, for one).
+   */
+  workloadServiceAccount?: boolean;
 }
 
 /** The pod-security.kubernetes.io version every namespace pins, so upgrades don't tighten silently. */

@@ -4,7 +4,7 @@ import { mockRuntime, Recorder, settle } from "../helpers/runtime";
 
 const quota = { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", storage: "10Gi", pods: 10 };
 const specs: NamespaceSpec[] = [
-  { name: "whisper", podSecurity: "restricted", quota, ingress: [{ description: "Home Assistant", fromCidrs: ["192.168.1.0/24"], ports: [10300] }] },
+  { name: "whisper", podSecurity: "restricted", quota, ingress: [{ description: "Home Assistant", fromCidrs: ["192.168.1.0/24"], ports: [10300] }], workloadServiceAccount: true },
   { name: "logging", podSecurity: "privileged", quota, ingress: [] },
 ];
 
@@ -17,7 +17,7 @@ describe("LabNamespace", () => {
     await settle();
   });
 
-  it("gives every namespace its PSA level, quota, limits, default-deny and service account", () => {
+  it("gives every namespace its PSA level, quota, limits and default-deny", () => {
     for (const spec of specs) {
       const ns = recorder.byName("kubernetes:core/v1:Namespace", spec.name);
       expect((ns.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).toBe(spec.podSecurity);
@@ -25,10 +25,14 @@ describe("LabNamespace", () => {
       expect(children.map((r) => r.type).sort()).toEqual(expect.arrayContaining([
         "kubernetes:core/v1:LimitRange",
         "kubernetes:core/v1:ResourceQuota",
-        "kubernetes:core/v1:ServiceAccount",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
       ]));
     }
+  });
+
+  it("creates a workload service account only where the program runs its own workloads", () => {
+    // A chart brings its own accounts; one of ours in its namespace could collide with them.
+    expect(recorder.ofType("kubernetes:core/v1:ServiceAccount").map((r) => (r.inputs.metadata as any).name)).toEqual(["whisper"]);
   });
 
   it("adds one allow policy per declared rule and nothing more", () => {

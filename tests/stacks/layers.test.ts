@@ -39,6 +39,17 @@ describe("cluster", () => {
   });
 });
 
+describe("objects charts render", () => {
+  it("no program ServiceAccount lives in a namespace a chart installs into (the chart's own accounts could collide)", () => {
+    for (const stack of ["dev", "staging"]) {
+      const chartNamespaces = new Set(of(stack, "kubernetes:helm.sh/v4:Chart").map((c) => c.inputs.namespace as string));
+      const accounts = of(stack, "kubernetes:core/v1:ServiceAccount").map((a) => (a.inputs.metadata as any).namespace as string);
+      expect(accounts.length).toBeGreaterThan(0);
+      expect(accounts.filter((ns) => chartNamespaces.has(ns))).toEqual([]);
+    }
+  });
+});
+
 describe("platform", () => {
   it("has the three NFS classes, backups retained, server and export paths secret", () => {
     for (const stack of ["dev", "staging"]) {
