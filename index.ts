@@ -1,8 +1,11 @@
 // The composition root. It reads like the architecture: config, then the cluster, then the
 // namespaces and secrets every layer stands on, then each layer, each given only what it needs.
+// A new stack's first `pulumi up` stops after the cluster (components/previous-deployment.ts).
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
 import { loadConfig } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
@@ -11,13 +14,16 @@ import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
 import { createNamespaces } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
 import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
+import { FIRST_DEPLOYMENT_NOTICE, previousDeployment } from "./components/previous-deployment";
 import { NfsStorage, storageNamespaces } from "./components/storage";
 
+export = async () => {
 const config = loadConfig();
 
 // Default providers are disabled for every stack (Pulumi.yaml): each package gets one explicit provider.
 const commandProvider = new command.Provider("command");
 const randomProvider = new random.Provider("random");
+const tlsProvider = new tls.Provider("tls");
 const awsProvider = new aws.Provider("aws", {
   region: config.aws.region,
   profile: config.aws.profile,
@@ -30,8 +36,14 @@ const cluster = new K3sCluster("homelab", {
   k3s: config.k3s,
   sshPrivateKey: config.secrets.sshPrivateKey,
   etcdS3Credentials: etcdS3CredentialsFrom(config.secrets),
-}, { providers: [commandProvider, randomProvider] });
+}, { providers: [commandProvider, randomProvider, tlsProvider] });
 const provider = cluster.provider;
+const clusterOutputs = { kubeconfig: cluster.kubeconfig, apiServer: cluster.apiServerUrl, clusterIdentifier: cluster.clusterIdentifier };
+
+if (!(await previousDeployment()).clusterIdentifier) {
+  pulumi.log.warn(FIRST_DEPLOYMENT_NOTICE);
+  return clusterOutputs;
+}
 
 // 2. Every namespace, each declared by the layer that owns it; then the CRDs that monitors need.
 const namespaces = createNamespaces(provider, [
@@ -107,10 +119,12 @@ const ai = new VoicePipeline("ai", {
   gpuDependsOn: gpu ? [gpu] : [],
 });
 
-export const kubeconfig = cluster.kubeconfig;
-export const apiServer = cluster.apiServerUrl;
-export const storageClasses = storage.classes;
-export const postgres = { host: database.rwHost, backupBucket: database.bucketName };
-export const grafana = observability.grafanaService;
-export const prometheus = observability.prometheusUrl;
-export const aiEndpoints = ai.urls;
+return {
+  ...clusterOutputs,
+  storageClasses: storage.classes,
+  postgres: { host: database.rwHost, backupBucket: database.bucketName },
+  grafana: observability.grafanaService,
+  prometheus: observability.prometheusUrl,
+  aiEndpoints: ai.urls,
+};
+};

@@ -2,7 +2,7 @@
 // times runPlan (config already loaded) and reports JSON on stdout. Not a user-facing tool.
 import { performance } from "node:perf_hooks";
 import * as path from "node:path";
-import { runPlan } from "./lib/plan";
+import { CLUSTER_EXISTS, runPlan } from "./lib/plan";
 import { loadStackConfig } from "./lib/stack-config";
 import { criticalPath, isSlowStep, planGraph } from "./lib/graph";
 import { runCli } from "./lib/cli";
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const loaded = performance.now(); // ms since the process started: node + ts-node + plan machinery
   const config = loadStackConfig(path.resolve(__dirname, ".."), stack, configFile || undefined);
   const start = performance.now();
-  const { plan } = await runPlan(config, program ? path.resolve(program) : undefined);
+  const { plan } = await runPlan(config, { program: program ? path.resolve(program) : undefined, stackOutputs: CLUSTER_EXISTS });
   const evalMs = performance.now() - start;
   const cp = criticalPath(planGraph(plan.resources));
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));

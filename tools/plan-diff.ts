@@ -1,17 +1,24 @@
 // `npm run plan:diff -- <stack> [--base GIT-REF] [--json] [--config-file PATH] [--set K=V]... [--set-secret K=V]...`
-// What a change does to a stack, offline: plans the stack at the base (default: the merge base with
-// main) and in the working tree, and prints the difference like `pulumi preview`. The base is
-// planned with its own code and stack file, from a `git archive` copy in a temp directory that
-// borrows this checkout's node_modules. --config-file/--set/--set-secret apply to the working-tree
-// side only ("what would this override do").
+// What a change does to a deployed stack, offline, decided the way the engine decides it: the base
+// (default: the merge base with main) is planned with its own code and stack file, from a
+// `git archive` copy in a temp directory that borrows this checkout's node_modules, and leaves the
+// state a `pulumi up` of it would; the working tree is then run in preview mode against that state
+// (tools/lib/lifecycle.ts). Every resource gets the engine's decision (create, update, replace
+// with the reason, delete, unchanged); outputs of what changes are unknown, as in a real preview.
+// A replaced provider or protected resource, or a chart that cannot be previewed, is printed first
+// and makes the command exit 3. --config-file/--set/--set-secret apply to the working-tree side only.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { diffPlans, renderDiff } from "./lib/diff";
-import { DIGEST_KEY_ENV, DigestedPlan, newDigestKey } from "./lib/secret-digests";
+import { describeRun, renderDiff } from "./lib/diff";
+import type { DeploymentState } from "./lib/engine/state";
+import { preview } from "./lib/lifecycle";
+import { ProgramError } from "./lib/plan";
+import { loadStackConfig, parseOverride, StackConfigError } from "./lib/stack-config";
 import { extractTo, readTar } from "./lib/tar";
 import { runCli } from "./lib/cli";
+import { STATE_FILE_ENV } from "./plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run plan:diff -- <stack> [--base GIT-REF] [--json] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
@@ -80,55 +87,75 @@ export function checkoutTree(commit: string): string {
   return dir;
 }
 
-/** Runs a checkout's own plan CLI with --json in a child process. */
-export function planIn(dir: string, stack: string, extra: string[], digestKey: string): Promise<DigestedPlan> {
+/** Runs a checkout's own plan CLI in a child process and returns the state a `pulumi up` of it leaves. */
+export function baseState(dir: string, stack: string): Promise<DeploymentState> {
   return new Promise((resolve, reject) => {
     if (!fs.existsSync(path.join(dir, "tools", "plan.ts"))) {
       reject(new Error(`${dir} has no offline plan (tools/plan.ts); pick a newer --base`));
       return;
     }
-    const child = spawn(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", stack, "--json", ...extra], {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-state-"));
+    const stateFile = path.join(stateDir, "state.json");
+    const child = spawn(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", stack, "--json"], {
       cwd: dir,
-      env: { ...process.env, [DIGEST_KEY_ENV]: digestKey },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, [STATE_FILE_ENV]: stateFile },
+      stdio: ["ignore", "ignore", "pipe"],
     });
-    const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) {
-        reject(new Error(`plan of "${stack}" in ${dir} failed (exit ${code}):\n${Buffer.concat(err).toString("utf8").trim()}`));
-        return;
-      }
       try {
-        resolve(JSON.parse(Buffer.concat(out).toString("utf8")) as DigestedPlan);
-      } catch (e) {
-        reject(new Error(`plan of "${stack}" in ${dir} printed no JSON: ${(e as Error).message}`));
+        // Exit 1 with a state is a policy finding on the base, which does not stop the diff.
+        if (!fs.existsSync(stateFile)) {
+          const hint = code === 0 ? " (the base predates the lifecycle check; pick a newer --base)" : "";
+          reject(new Error(`plan of "${stack}" at the base failed (exit ${code})${hint}:\n${Buffer.concat(err).toString("utf8").trim()}`));
+          return;
+        }
+        resolve(JSON.parse(fs.readFileSync(stateFile, "utf8")) as DeploymentState);
+      } finally {
+        fs.rmSync(stateDir, { recursive: true, force: true });
       }
     });
   });
 }
 
+/** Exit code when the change replaces a provider or a protected resource, or a preview would fail. */
+export const DANGER_EXIT = 3;
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const base = resolveBase(args.base);
-  const digestKey = newDigestKey(); // per run, in memory only: see tools/lib/secret-digests.ts
   const baseDir = checkoutTree(base.commit);
+  let prior: DeploymentState;
   try {
-    const [before, after] = await Promise.all([planIn(baseDir, args.stack, [], digestKey), planIn(ROOT, args.stack, args.planArgs, digestKey)]);
-    const diff = diffPlans(before, after);
-    if (args.json) {
-      process.stdout.write(JSON.stringify({ base: { ref: base.ref, commit: base.commit }, head: "working tree", ...diff }, null, 2) + "\n");
-    } else {
-      const title = `Plan diff for stack "${args.stack}": ${base.commit.slice(0, 12)} (${base.ref}) -> working tree`;
-      process.stdout.write(renderDiff(diff, title));
-    }
-    return 0;
+    prior = await baseState(baseDir, args.stack);
   } finally {
     fs.rmSync(baseDir, { recursive: true, force: true });
   }
+  const config = loadStackConfig(ROOT, args.stack, headOption(args.planArgs, "--config-file"), headOverrides(args.planArgs));
+  const run = await preview(config, { prior });
+  const diff = describeRun(run, prior);
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ base: { ref: base.ref, commit: base.commit }, head: "working tree", ...diff }, null, 2) + "\n");
+  } else {
+    const title = `Plan diff for stack "${args.stack}": ${base.commit.slice(0, 12)} (${base.ref}) -> working tree, as \`pulumi preview\` of the deployed base`;
+    process.stdout.write(renderDiff(diff, title));
+  }
+  return diff.dangers.length > 0 ? DANGER_EXIT : 0;
 }
 
-if (require.main === module) runCli(main, [UsageError]);
+function headOption(planArgs: string[], name: string): string | undefined {
+  const i = planArgs.indexOf(name);
+  return i === -1 ? undefined : planArgs[i + 1];
+}
+
+function headOverrides(planArgs: string[]) {
+  const out = [];
+  for (let i = 0; i < planArgs.length; i++) {
+    if (planArgs[i] === "--set" || planArgs[i] === "--set-secret") out.push(parseOverride(planArgs[++i], planArgs[i - 1] === "--set-secret"));
+  }
+  return out;
+}
+
+if (require.main === module) runCli(main, [UsageError, StackConfigError, ProgramError]);

@@ -1,19 +1,25 @@
-// `npm run plan -- <stack> [--json] [--config-file PATH] [--set K=V]... [--set-secret K=V]...`
+// `npm run plan -- <stack> [--json] [--first-deployment] [--config-file PATH] [--set K=V]... [--set-secret K=V]...`
 // Prints what `pulumi up` would create for a stack, offline: no cloud, no cluster, no passphrase.
+// By default the whole lab, as it stands once its cluster exists; with --first-deployment, what the
+// first `pulumi up` of a new stack previews (the cluster alone; components/previous-deployment.ts).
 import * as path from "node:path";
-import { runPlan, Plan, PlannedResource, ProgramError } from "./lib/plan";
+import * as fs from "node:fs";
+import { CLUSTER_EXISTS, runPlan, Plan, PlannedResource, ProgramError } from "./lib/plan";
 import { loadStackConfig, Override, parseOverride, StackConfigError } from "./lib/stack-config";
 import { checkPlan, renderPolicyReport } from "./lib/policy";
 import { PackConfigError } from "../policies/lib/engine";
-import { DIGEST_KEY_ENV, digestedPlan } from "./lib/secret-digests";
 import { runCli } from "./lib/cli";
 
 const ROOT = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run plan -- <stack> [--json] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
+/** Internal: where the plan writes the state it leaves (tools/plan-diff.ts reads it; a private temp file). */
+export const STATE_FILE_ENV = "HOMELAB_PLAN_STATE_FILE";
+const USAGE = "usage: npm run plan -- <stack> [--json] [--first-deployment] [--config-file PATH] [--set KEY=VALUE]... [--set-secret KEY=VALUE]...";
 
 export interface PlanArgs {
   stack: string;
   json: boolean;
+  /** Plan the first `pulumi up` of a new stack (a preview from nothing) instead of the whole lab. */
+  firstDeployment: boolean;
   configFile?: string;
   overrides: Override[];
 }
@@ -22,6 +28,7 @@ export function parseArgs(argv: string[]): PlanArgs {
   const overrides: Override[] = [];
   let stack: string | undefined;
   let json = false;
+  let firstDeployment = false;
   let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -31,6 +38,7 @@ export function parseArgs(argv: string[]): PlanArgs {
       return value;
     };
     if (arg === "--json") json = true;
+    else if (arg === "--first-deployment") firstDeployment = true;
     else if (arg === "--config-file") configFile = path.resolve(next());
     else if (arg === "--set") overrides.push(parseOverride(next(), false));
     else if (arg === "--set-secret") overrides.push(parseOverride(next(), true));
@@ -39,7 +47,7 @@ export function parseArgs(argv: string[]): PlanArgs {
     else throw new StackConfigError(`one stack at a time (got "${stack}" and "${arg}")\n${USAGE}`);
   }
   if (!stack) throw new StackConfigError(USAGE);
-  return { stack, json, configFile, overrides };
+  return { stack, json, firstDeployment, configFile, overrides };
 }
 
 /** The human view: resources as a tree under their parents, then a count by type. */
@@ -80,18 +88,18 @@ export function renderTree(plan: Plan): string {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const config = loadStackConfig(ROOT, args.stack, args.configFile, args.overrides);
-  const run = await runPlan(config);
-  // Internal: the plan diff sets a per-run key to get secret digests (tools/lib/secret-digests.ts).
-  const digestKey = process.env[DIGEST_KEY_ENV];
-  if (args.json && digestKey) {
-    process.stdout.write(JSON.stringify(await digestedPlan(run, digestKey), null, 2) + "\n");
-    return 0;
-  }
+  // The lab as it stands once the cluster exists (a new stack's first `pulumi up` builds only the
+  // cluster; see components/previous-deployment.ts and the lifecycle tests), or that first run's preview.
+  const run = await runPlan(config, args.firstDeployment ? { preview: true } : { stackOutputs: CLUSTER_EXISTS });
+  for (const error of run.errors) process.stderr.write(`error: ${error.message}\n`);
+  // Internal: the plan diff asks for the state this plan leaves, as the prior state of its preview.
+  const stateFile = process.env[STATE_FILE_ENV];
+  if (stateFile) fs.writeFileSync(stateFile, JSON.stringify(run.state), { mode: 0o600 });
   process.stdout.write(args.json ? JSON.stringify(run.plan, null, 2) + "\n" : renderTree(run.plan));
   // The policy pack's logic on the planned resources (policies/config/<stack>.json); fails on mandatory.
   const report = checkPlan(ROOT, args.stack, run.recorder.list());
   process.stderr.write(renderPolicyReport(report, args.stack));
-  return report.mandatory ? 1 : 0;
+  return report.mandatory || run.errors.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) runCli(main, [ProgramError, StackConfigError, PackConfigError]);

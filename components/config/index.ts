@@ -104,6 +104,12 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
     if (same !== undefined) at(["nodes", i, "host"], `${endpoint} is already nodes[${same}]'s SSH address`);
     else seenEndpoints.set(endpoint, i);
 
+    node.formerNames.forEach((former, f) => {
+      const current = settings.nodes.findIndex((other) => other.name === former);
+      if (current !== -1) at(["nodes", i, "formerNames", f], `"${former}" is the name of nodes[${current}]; a former name must not be in use`);
+      const claimed = settings.nodes.findIndex((other, j) => j !== i && other.formerNames.includes(former));
+      if (claimed !== -1) at(["nodes", i, "formerNames", f], `"${former}" is also a former name of nodes[${claimed}]; one machine had it`);
+    });
     node.taints.forEach((taint, t) => {
       if (!v.parseTaint(taint)) at(["nodes", i, "taints", t], `expected "key[=value]:Effect" with Effect NoSchedule, PreferNoSchedule or NoExecute, got "${taint}"`);
     });

@@ -61,6 +61,11 @@ export const NodeSchema = z.strictObject({
   labels: labels.default({}),
   taints: z.array(text("a taint")).default([]),
   gpu: GpuSchema.optional(),
+  // Names this machine had before, oldest first: a rename then keeps the node's steps (they are
+  // aliased) instead of removing one node and adding another, and the stale Node objects go.
+  formerNames: z.array(text("a node name").refine(v.isDns1123Label, {
+    error: "expected a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are",
+  })).default([]),
   nodeIp: ipAddress.optional(),
   flannelIface: text("a network interface").regex(/^[A-Za-z0-9_.:-]{1,15}$/, {
     error: "expected a network interface name such as eth0 or enp3s0",

@@ -1,13 +1,19 @@
-// K3sCluster: the node inventory becomes a K3s cluster over SSH, and the cluster's kubeconfig
-// becomes the one Kubernetes provider the program uses. The scripts and files are built by the pure
+// K3sCluster: the node inventory becomes a K3s cluster over SSH, and the cluster's credentials
+// become the one Kubernetes provider the program uses. The scripts and files are built by the pure
 // modules beside this one; this file only wires them to @pulumi/command steps in the right order.
+//
+// Lifetimes: the credentials (tokens, CAs, the admin certificate) live as long as the cluster and
+// are protected; the provider is built from them alone, so its inputs are known in every preview
+// after the first deployment and no K3s upgrade, node change or SSH change can replace it (which
+// would replace every Kubernetes object). Each node's steps live as long as the node.
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { K3sSettings, NodeSpec } from "../config/schema";
+import { ClusterCredentials } from "./cluster-credentials";
 import {
   EtcdS3Credentials,
+  apiServerUrl,
   configDigest,
   etcdS3CredentialsDigest,
   etcdS3CredentialsYaml,
@@ -15,19 +21,21 @@ import {
   k3sConfigYaml,
   nodePaths,
   registriesYaml,
-  rewriteKubeconfig,
   serversOf,
   upgradePlan,
 } from "./config";
+import { ADMIN_BINDING, ADMIN_USER, CLUSTER_CAS, ClusterCaMaterial, adminKubeconfig, clusterIdentifier, customCaFiles, fullToken } from "./credentials";
 import {
+  RECORDS,
   ScriptOptions,
   asCommand,
+  caRecord,
   configureScript,
-  configureStdin,
-  fetchKubeconfigScript,
+  grantAdminScript,
   installScript,
   preflightScript,
   removeNodeScript,
+  secretRecordsStdin,
   uninstallScript,
   upgradeDrainScript,
   upgradeUncordonScript,
@@ -85,14 +93,17 @@ export interface K3sNodeArgs {
   node: NodeSpec;
   nodes: NodeSpec[];
   k3s: K3sSettings;
-  token: pulumi.Output<string>;
+  /** The records the node's configure step gets on stdin (tokens, CA files, credentials): secret. */
+  secrets: pulumi.Output<Record<string, string>>;
+  /** The cluster CA file names, for the first server (it places them before K3s's first start). */
+  caFiles?: string[];
   connection: Connection;
   /** The first server, where kubectl runs (agents have no admin kubeconfig). */
   apiConnection: Connection;
   /** What this node joins after: the previous server for servers, the first server for agents. */
   joinAfter: pulumi.Resource[];
-  /** Servers of a cluster that uploads etcd snapshots to S3: the credentials drop-in (secret). */
-  etcdS3Credentials?: pulumi.Input<EtcdS3Credentials>;
+  /** Servers of a cluster that uploads etcd snapshots to S3: the credentials' digest (secret). */
+  etcdS3CredentialsDigest?: pulumi.Output<string>;
   scriptOptions?: Partial<ScriptOptions>;
 }
 
@@ -123,17 +134,17 @@ export class K3sNode extends pulumi.ComponentResource {
       triggers: [digest],
     }, { parent: this });
 
-    // Secrets reach the node only on stdin (`configureStdin`): the token, written to a root-only
-    // file (token-file), and on servers that upload etcd snapshots to S3 the credentials drop-in.
-    const credentialsYaml = args.etcdS3Credentials === undefined
-      ? undefined
-      : pulumi.secret(pulumi.output(args.etcdS3Credentials).apply((c) => etcdS3CredentialsYaml(c)));
+    // Secrets reach the node only on stdin, as named records (`secretRecordsStdin`): the join
+    // tokens, written to root-only files, and where they apply the etcd S3 credentials drop-in and
+    // the cluster CA files.
     const configure = new command.remote.Command(`${name}-configure`, {
       connection: args.connection,
-      create: asCommand(configureScript(configYaml, registries, options, { etcdS3Credentials: credentialsYaml !== undefined }), true),
-      stdin: credentialsYaml
-        ? pulumi.secret(pulumi.all([args.token, credentialsYaml]).apply(([token, yaml]) => configureStdin(token, yaml)))
-        : pulumi.secret(args.token),
+      create: asCommand(configureScript(configYaml, registries, options, {
+        serverToken: node.role === "server",
+        etcdS3Credentials: args.etcdS3CredentialsDigest !== undefined,
+        caFiles: args.caFiles,
+      }), true),
+      stdin: pulumi.secret(args.secrets.apply(secretRecordsStdin)),
     }, { parent: this, dependsOn: [preflight, ...args.joinAfter] });
 
     // The install and ready steps must never be *replaced*: @pulumi/command replaces a command
@@ -149,11 +160,12 @@ export class K3sNode extends pulumi.ComponentResource {
       create: asCommand(install, true),
       update: asCommand(install, true),
       delete: asCommand(uninstallScript(node, options), true),
-      ...(credentialsYaml ? { stdin: pulumi.secret(credentialsYaml.apply(etcdS3CredentialsDigest)) } : {}),
+      ...(args.etcdS3CredentialsDigest ? { stdin: args.etcdS3CredentialsDigest } : {}),
     }, { parent: this, dependsOn: [configure] });
 
     // Deleting this step (the node left the inventory) drains and deletes the Node first; then the
-    // install step above is deleted, which runs the uninstaller on the node.
+    // install step above is deleted, which runs the uninstaller on the node (unless the machine was
+    // renamed: see uninstallScript).
     const ready = marked(waitReadyScript(node, options));
     this.ready = new command.remote.Command(`${name}-ready`, {
       connection: args.apiConnection,
@@ -171,6 +183,8 @@ export class K3sCluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   /** The explicit provider every Kubernetes resource uses. */
   readonly provider: k8s.Provider;
+  /** What the provider knows the cluster by; it changes only with the cluster CA. */
+  readonly clusterIdentifier: pulumi.Output<string>;
   readonly nodes: Record<string, K3sNode>;
   readonly apiServerUrl: string;
 
@@ -183,22 +197,48 @@ export class K3sCluster extends pulumi.ComponentResource {
     if (k3s.etcdSnapshots.s3 && args.etcdS3Credentials === undefined) {
       throw new Error(`${name}: k3s.etcdSnapshots.s3 is set but no etcdS3Credentials were given (homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey)`);
     }
-    // Only servers upload snapshots, and only when S3 is configured; credentials go nowhere else.
-    const serverCredentials = k3s.etcdSnapshots.s3 ? args.etcdS3Credentials : undefined;
-    this.apiServerUrl = `https://${k3s.apiEndpoint.includes(":") ? `[${k3s.apiEndpoint}]` : k3s.apiEndpoint}:6443`;
+    this.apiServerUrl = apiServerUrl(k3s.apiEndpoint);
 
-    // Generated once and kept in state; reaches nodes only on stdin.
-    const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
-    const tokenValue = pulumi.secret(token.result);
+    // Made once, protected, and the only source of the tokens, the CA files and the kubeconfig.
+    const credentials = new ClusterCredentials(`${name}-credentials`, { parent: this });
+    const serverToken = pulumi.all([credentials.serverCaPem, credentials.serverTokenPassword]).apply(([ca, password]) => fullToken(ca, "server", password));
+    const agentToken = pulumi.all([credentials.serverCaPem, credentials.agentTokenPassword]).apply(([ca, password]) => fullToken(ca, "node", password));
+    const caFiles = credentials.caMaterial.apply(customCaFiles);
+    const caFileNames = Object.keys(customCaFiles(PLACEHOLDER_CA_MATERIAL)).sort();
+
+    // Only servers upload snapshots, and only when S3 is configured; credentials go nowhere else.
+    const s3Credentials = k3s.etcdSnapshots.s3 && args.etcdS3Credentials !== undefined
+      ? pulumi.secret(pulumi.output(args.etcdS3Credentials).apply((c) => etcdS3CredentialsYaml(c)))
+      : undefined;
+    const secretsFor = (node: NodeSpec): pulumi.Output<Record<string, string>> => {
+      const parts: Record<string, pulumi.Input<string>> = { [RECORDS.agentToken]: agentToken };
+      if (node.role === "server") parts[RECORDS.serverToken] = serverToken;
+      if (node.role === "server" && s3Credentials) parts[RECORDS.etcdS3Credentials] = s3Credentials;
+      const records = pulumi.all(parts);
+      if (node.name !== first.name) return pulumi.secret(records);
+      return pulumi.secret(pulumi.all([records, caFiles]).apply(([r, files]) => ({
+        ...r,
+        ...Object.fromEntries(Object.entries(files).map(([file, content]) => [caRecord(file), content])),
+      })));
+    };
+    const s3Digest = s3Credentials ? pulumi.secret(s3Credentials.apply(etcdS3CredentialsDigest)) : undefined;
+
     const connectionOf = (node: NodeSpec) => nodeConnection(node, k3s, args.sshPrivateKey);
     const apiConnection = connectionOf(first);
 
     this.nodes = {};
     const make = (node: NodeSpec, joinAfter: pulumi.Resource[]) =>
       (this.nodes[node.name] = new K3sNode(`${name}-${node.name}`, {
-        node, nodes, k3s, token: tokenValue, connection: connectionOf(node), apiConnection, joinAfter, scriptOptions: options,
-        etcdS3Credentials: node.role === "server" ? serverCredentials : undefined,
-      }, { parent: this }));
+        node, nodes, k3s, connection: connectionOf(node), apiConnection, joinAfter, scriptOptions: options,
+        secrets: secretsFor(node),
+        caFiles: node.name === first.name ? caFileNames : undefined,
+        etcdS3CredentialsDigest: node.role === "server" ? s3Digest : undefined,
+      }, {
+        parent: this,
+        // A renamed machine keeps its steps: the engine matches the old name's component (and its
+        // children, named after it) instead of deleting one node and creating another.
+        aliases: node.formerNames.map((former) => ({ name: `${name}-${former}` })),
+      }));
 
     // Servers join one at a time (simultaneous etcd joins fail); agents join in parallel once the
     // first server is Ready, never waiting on each other.
@@ -214,10 +254,10 @@ export class K3sCluster extends pulumi.ComponentResource {
     // parallel with the rest of its wave; a stage starts once every node of the previous one is
     // uncordoned. On a node that already runs the release every step is a no-op, so creating the
     // stages on a fresh cluster changes nothing, and their chain is servers + waves stages long
-    // whatever the number of agents.
+    // whatever the number of agents. These steps may be replaced (their trigger is the version):
+    // they have no delete script, so a replacement only runs them again.
     const byName = new Map(nodes.map((n) => [n.name, n]));
     let after: pulumi.Resource[] = allReady;
-    let firstUpgraded: pulumi.Resource | undefined;
     for (const stage of upgradePlan(nodes, k3s.agentUpgradeWaves)) {
       after = stage.map((step) => {
         const node = byName.get(step.node)!;
@@ -232,31 +272,36 @@ export class K3sCluster extends pulumi.ComponentResource {
           }, { parent, dependsOn });
         const drain = run("-drain", apiConnection, upgradeDrainScript(node, k3s.version, options), after);
         const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true }, options), [drain]);
-        const uncordon = run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
-        if (node.name === first.name) firstUpgraded = uncordon;
-        return uncordon;
+        return run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
       });
     }
 
-    // The admin kubeconfig: read from the first server without logging, rewritten to the API
-    // endpoint, and secret from the moment it exists. Its client certificate is valid for a year;
-    // K3s renews it (and rewrites k3s.yaml) when it restarts within 120 days of expiry, so the file
-    // is read again after every version bump (the trigger; this step has no delete script, so a
-    // replacement only re-reads), once the first server runs the new release.
-    const fetched = new command.remote.Command(`${name}-kubeconfig`, {
+    // The program's admin identity gets cluster-admin from K3s's local admin on the first server.
+    const adminAccess = new command.remote.Command(`${name}-admin-access`, {
       connection: apiConnection,
-      create: asCommand(fetchKubeconfigScript(options), true),
-      logging: "none",
-      triggers: [k3s.version],
-    }, { parent: this, dependsOn: [firstNode.ready, ...(firstUpgraded ? [firstUpgraded] : [])], additionalSecretOutputs: ["stdout"] });
-    this.kubeconfig = pulumi.secret(
-      // An empty stdout only happens in previews and mocks, where nothing was read.
-      fetched.stdout.apply((raw) => (raw ? rewriteKubeconfig(raw, k3s.apiEndpoint, k3s.clusterName) : "")),
-    );
+      create: asCommand(grantAdminScript(ADMIN_USER, ADMIN_BINDING, options), true),
+    }, { parent: this, dependsOn: [firstNode.ready] });
 
-    // Workloads land only once every node has joined.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: allReady });
+    // The kubeconfig is a pure function of the credentials and the API endpoint: no command output
+    // feeds it, so SSH, host-key and version changes leave it (and the provider) alone.
+    this.kubeconfig = pulumi.secret(pulumi.all([credentials.serverCaPem, credentials.adminCertPem, credentials.adminKeyPem])
+      .apply(([serverCaPem, clientCertPem, clientKeyPem]) => adminKubeconfig({
+        clusterName: k3s.clusterName, server: this.apiServerUrl, serverCaPem, clientCertPem, clientKeyPem,
+      })));
+    this.clusterIdentifier = credentials.serverCaPem.apply(clusterIdentifier);
 
-    this.registerOutputs({ kubeconfig: this.kubeconfig, apiServerUrl: this.apiServerUrl });
+    // Workloads land only once every node has joined and the admin identity has its rights.
+    this.provider = new k8s.Provider(`${name}-k8s`, {
+      kubeconfig: this.kubeconfig,
+      clusterIdentifier: this.clusterIdentifier,
+    }, { parent: this, dependsOn: [...allReady, adminAccess] });
+
+    this.registerOutputs({ kubeconfig: this.kubeconfig, apiServerUrl: this.apiServerUrl, clusterIdentifier: this.clusterIdentifier });
   }
 }
+
+/** Stands in for the real CA material where only the file names matter. */
+const PLACEHOLDER_CA_MATERIAL = {
+  cas: Object.fromEntries(CLUSTER_CAS.map((ca) => [ca, { certPem: "-", keyPem: "-" }])) as ClusterCaMaterial["cas"],
+  serviceAccountKeyPem: "-",
+};

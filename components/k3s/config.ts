@@ -16,8 +16,12 @@ export interface NodePaths {
   configDropInDir: string;
   /** Root-only drop-in with the etcd S3 credentials (servers with k3s.etcdSnapshots.s3 only). */
   etcdS3Credentials: string;
+  /** The server token (servers only). */
   token: string;
-  kubeconfig: string;
+  /** The agent token: what agents join with, and what servers accept from agents. */
+  agentToken: string;
+  /** Where K3s keeps its CA files, and where the first server finds the cluster's before its first start. */
+  tlsDir: string;
   /** Holds the digest of the configuration the running K3s was last (re)started with. */
   stateDir: string;
   appliedConfig: string;
@@ -36,7 +40,8 @@ export function nodePaths(root = ""): NodePaths {
     configDropInDir: `${configDir}/config.yaml.d`,
     etcdS3Credentials: `${configDir}/config.yaml.d/50-etcd-s3-credentials.yaml`,
     token: `${configDir}/cluster-token`,
-    kubeconfig: `${configDir}/k3s.yaml`,
+    agentToken: `${configDir}/agent-token`,
+    tlsDir: `${root}/var/lib/rancher/k3s/server/tls`,
     stateDir,
     appliedConfig: `${stateDir}/applied-config.sha256`,
     containerdConfig: `${root}/var/lib/rancher/k3s/agent/etc/containerd/config.toml`,
@@ -62,6 +67,11 @@ export function firstServer(nodes: readonly NodeSpec[]): NodeSpec {
 /** `host:port` with IPv6 literals bracketed. */
 function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The API server's URL for clients: the API endpoint (a name or VIP in the certificate) on 6443. */
+export function apiServerUrl(apiEndpoint: string): string {
+  return `https://${hostPort(apiEndpoint, API_PORT)}`;
 }
 
 /** The URL joining nodes use: the first server's node IP when declared, else its SSH address. */
@@ -92,8 +102,9 @@ const unique = (items: string[]) => [...new Set(items)];
 /**
  * The K3s config.yaml of one node, as an object (keys are K3s flag names). Servers get the
  * cluster-wide settings, which K3s requires to be identical on every server; agents only get agent
- * keys. The join token is never in here: `token-file` points at a root-only file; neither are the
- * etcd S3 credentials, which go to a root-only drop-in (`etcdS3CredentialsYaml`).
+ * keys. The join tokens are never in here: `token-file` and `agent-token-file` point at root-only
+ * files; servers join with the server token, agents with the agent token, which joins agents only.
+ * Neither are the etcd S3 credentials, which go to a root-only drop-in (`etcdS3CredentialsYaml`).
  *
  * The first server always initialises embedded etcd (`cluster-init`), even when it is the only
  * one: K3s takes scheduled snapshots (and uploads them to S3) only from embedded etcd, not from
@@ -107,7 +118,8 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
   const config: Record<string, unknown> = {};
   if (node.role === "server" && isFirst) config["cluster-init"] = true;
   if (!isFirst) config.server = joinUrl(nodes);
-  config["token-file"] = paths.token;
+  config["token-file"] = node.role === "server" ? paths.token : paths.agentToken;
+  if (node.role === "server") config["agent-token-file"] = paths.agentToken;
   config["node-name"] = node.name;
   if (node.nodeIp) config["node-ip"] = node.nodeIp;
   if (node.flannelIface) config["flannel-iface"] = node.flannelIface;
@@ -224,29 +236,4 @@ export function upgradePlan(nodes: readonly NodeSpec[], waves: number): UpgradeS
   const agentWaves: UpgradeStage[] = Array.from({ length: count }, () => []);
   agents.forEach((agent, i) => agentWaves[i % count].push(stepOf(agent)));
   return [...serversOf(nodes).map((s) => [stepOf(s)]), ...agentWaves];
-}
-
-interface Kubeconfig {
-  clusters?: { name: string; cluster: { server?: string } & Record<string, unknown> }[];
-  contexts?: { name: string; context: { cluster?: string; user?: string } & Record<string, unknown> }[];
-  users?: { name: string; user: Record<string, unknown> }[];
-  "current-context"?: string;
-  [key: string]: unknown;
-}
-
-/**
- * Rewrites the kubeconfig K3s writes on a server (server https://127.0.0.1:6443, every name
- * "default") to point at the API endpoint, with cluster, context and user named after the cluster.
- */
-export function rewriteKubeconfig(raw: string, apiEndpoint: string, clusterName: string): string {
-  const doc = YAML.parse(raw) as Kubeconfig | null;
-  if (!doc || !Array.isArray(doc.clusters) || doc.clusters.length !== 1 || !Array.isArray(doc.contexts) || !Array.isArray(doc.users)) {
-    throw new Error("the kubeconfig read from the first server is not the single-cluster file K3s writes (/etc/rancher/k3s/k3s.yaml)");
-  }
-  const rename = (name: string | undefined) => (name === undefined ? name : clusterName);
-  doc.clusters = doc.clusters.map((c) => ({ ...c, name: clusterName, cluster: { ...c.cluster, server: `https://${hostPort(apiEndpoint, API_PORT)}` } }));
-  doc.users = doc.users.map((u) => ({ ...u, name: clusterName }));
-  doc.contexts = doc.contexts.map((c) => ({ ...c, name: clusterName, context: { ...c.context, cluster: rename(c.context.cluster), user: rename(c.context.user) } }));
-  doc["current-context"] = clusterName;
-  return YAML.stringify(doc);
 }

@@ -110,46 +110,87 @@ export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> 
   return parts.join("\n") + "\n";
 }
 
-/** What the configure step finds on stdin after the join token. */
-export interface ConfigureSecrets {
-  /** The etcd S3 credentials drop-in follows the token (servers with k3s.etcdSnapshots.s3). */
-  etcdS3Credentials: boolean;
-}
+/** The records a node's configure step reads from stdin, by name. */
+export const RECORDS = {
+  /** The full server token (servers only): joins servers, decrypts the bootstrap data. */
+  serverToken: "token",
+  /** The full agent token (every node): what agents join with; servers check it (agent-token-file). */
+  agentToken: "agent-token",
+  /** The etcd S3 credentials drop-in (servers that upload snapshots to S3). */
+  etcdS3Credentials: "etcd-s3-credentials",
+} as const;
+/** Record names of the cluster CA files (first server only): `ca/<path under server/tls>`. */
+export const caRecord = (file: string) => `ca/${file}`;
+
+const RECORD_NAME = /^[a-z0-9][a-z0-9.-]*(\/[a-z0-9][a-z0-9.-]*)*$/;
 
 /**
- * The configure step's stdin, the only way secrets reach a node. Framing: the join token alone on
- * the first line (it is alphanumeric, so it has no newline of its own); everything after that
- * line is the etcd S3 credentials drop-in, a YAML document, when the node gets one. Without
- * credentials stdin is exactly the token, as before the drop-in existed, so existing nodes see no
- * change.
+ * The configure step's stdin, the only way secrets reach a node: one line per record,
+ * `<name> <base64 of the content>`, in name order. Base64 keeps every value on one line whatever
+ * it holds (PEM blocks, YAML), and the script needs only bash and coreutils to read it.
  */
-export function configureStdin(token: string, etcdS3CredentialsYaml?: string): string {
-  if (token.length === 0 || /[\r\n]/.test(token)) throw new Error("the join token must be one non-empty line");
-  return etcdS3CredentialsYaml === undefined ? token : `${token}\n${etcdS3CredentialsYaml}`;
+export function secretRecordsStdin(records: Record<string, string>): string {
+  return Object.keys(records).sort().map((name) => {
+    if (!RECORD_NAME.test(name)) throw new Error(`invalid secret record name "${name}"`);
+    const value = records[name];
+    if (typeof value !== "string" || value.length === 0) throw new Error(`secret record "${name}" is empty`);
+    return `${name} ${Buffer.from(value, "utf8").toString("base64")}\n`;
+  }).join("");
+}
+
+/** Which records a node's configure step must receive (and nothing else). */
+export interface ConfigureRecords {
+  /** Servers hold the server token; agents must not. */
+  serverToken: boolean;
+  /** Servers that upload etcd snapshots to S3 get the credentials drop-in. */
+  etcdS3Credentials: boolean;
+  /** The first server places the cluster CA files before K3s's first start; `undefined` elsewhere. */
+  caFiles?: string[];
+}
+
+/** The record names a node must receive, in the order `secretRecordsStdin` writes them. */
+export function expectedRecords(expect: ConfigureRecords): string[] {
+  return [
+    RECORDS.agentToken,
+    ...(expect.serverToken ? [RECORDS.serverToken] : []),
+    ...(expect.etcdS3Credentials ? [RECORDS.etcdS3Credentials] : []),
+    ...(expect.caFiles ?? []).map(caRecord),
+  ].sort();
 }
 
 /**
- * Writes config.yaml (and registries.yaml, or removes a stale one), the join token and, on servers
- * that upload etcd snapshots to S3, the credentials drop-in, all root-only (0600). Secrets come
- * from stdin (`configureStdin`) and are never echoed. A file is replaced only when its content
- * differs; the script says which files changed, by name. Runs as root.
+ * Writes config.yaml (and registries.yaml, or removes a stale one), the join tokens, on servers
+ * that upload etcd snapshots to S3 the credentials drop-in, and on the first server the cluster CA
+ * files, all root-only (0600). Secrets come from stdin (`secretRecordsStdin`) and are never
+ * echoed. A file is replaced only when its content differs; the script says which files changed,
+ * by name. Runs as root.
+ *
+ * The CA files are placed only where K3s has none yet: K3s adopts custom CA files only before its
+ * first start (docs/cli/certificate.md), afterwards the datastore's copy wins. A server that
+ * already has a different CA belongs to a cluster these credentials did not create, so the step
+ * stops there instead of writing files K3s would refuse.
  */
 export function configureScript(
   configYaml: string,
   registries: string | undefined,
   options: Partial<ScriptOptions> = {},
-  secrets: ConfigureSecrets = { etcdS3Credentials: false },
+  expect: ConfigureRecords = { serverToken: true, etcdS3Credentials: false },
 ): string {
   const p: NodePaths = nodePaths(withDefaults(options).root);
   return [
-    header("writes the K3s configuration, join token and credentials", {
+    header("writes the K3s configuration, join tokens and credentials", {
       config_dir: p.configDir,
       config_file: p.config,
       registries_file: p.registries,
       token_file: p.token,
+      agent_token_file: p.agentToken,
       dropin_dir: p.configDropInDir,
       credentials_file: p.etcdS3Credentials,
-      want_credentials: secrets.etcdS3Credentials ? "yes" : "no",
+      tls_dir: p.tlsDir,
+      want_records: expectedRecords(expect).join(" "),
+      is_server: expect.serverToken ? "yes" : "no",
+      want_credentials: expect.etcdS3Credentials ? "yes" : "no",
+      ca_files: (expect.caFiles ?? []).join(" "),
       config_content: configYaml,
       registries_content: registries ?? "",
     }),
@@ -170,24 +211,37 @@ export function configureScript(
     `    changed="$changed $(basename "$path")"`,
     `  fi`,
     `}`,
-    `# Secrets arrive on stdin so they never show in a process list or a log: the join token on the`,
-    `# first line, then (servers uploading etcd snapshots to S3) the credentials drop-in.`,
-    `# Both are checked before anything is written, and never echoed.`,
-    `token=""`,
-    `IFS= read -r token || true`,
-    `[ -n "$token" ] || fail "no join token on stdin"`,
-    `credentials="$(cat)"`,
+    `# Secrets arrive on stdin so they never show in a process list or a log, one per line as`,
+    `# "<name> <base64>". Every expected record must be there and nothing else; values are never echoed.`,
+    `records="$(mktemp -d)"`,
+    `trap 'rm -rf "$records"' EXIT`,
+    `while IFS=' ' read -r name value; do`,
+    `  [ -n "$name" ] || continue`,
+    `  case " $want_records " in`,
+    `    *" $name "*) ;;`,
+    `    *) fail "unexpected secret record '$name' on stdin (value not shown); this node takes: $want_records" ;;`,
+    `  esac`,
+    `  mkdir -p "$records/$(dirname "$name")"`,
+    `  printf '%s' "$value" | base64 -d >"$records/$name" 2>/dev/null || fail "secret record $name on stdin is not base64 (value not shown)"`,
+    `done`,
+    `unset value`,
+    `for name in $want_records; do`,
+    `  [ -s "$records/$name" ] || fail "no $name on stdin; the configure step must be given every secret record"`,
+    `done`,
     `if [ "$want_credentials" = yes ]; then`,
-    `  [ -n "$credentials" ] || fail "no etcd S3 credentials on stdin after the join token"`,
-    `  if ! grep -q '^etcd-s3-access-key: ' <<<"$credentials" || ! grep -q '^etcd-s3-secret-key: ' <<<"$credentials"; then`,
-    `    fail "the data after the join token on stdin is not the etcd S3 credentials drop-in (not shown)"`,
+    `  if ! grep -q '^etcd-s3-access-key: ' "$records/etcd-s3-credentials" || ! grep -q '^etcd-s3-secret-key: ' "$records/etcd-s3-credentials"; then`,
+    `    fail "the etcd-s3-credentials record is not the etcd S3 credentials drop-in (value not shown)"`,
     `  fi`,
-    `else`,
-    `  [ -z "$credentials" ] || fail "unexpected data on stdin after the join token (not shown); this node takes no credentials"`,
     `fi`,
     `install -d -m 0755 "$config_dir"`,
-    `write_file "$token_file" <<<"$token"`,
-    `unset token`,
+    `write_file "$agent_token_file" <"$records/agent-token"`,
+    `if [ "$is_server" = yes ]; then`,
+    `  write_file "$token_file" <"$records/token"`,
+    `elif [ -f "$token_file" ]; then`,
+    `  # Agents join with the agent token only: the server token would let them read the bootstrap data.`,
+    `  rm -f "$token_file"`,
+    `  changed="$changed $(basename "$token_file")(removed)"`,
+    `fi`,
     `write_file "$config_file" <<<"$config_content"`,
     `if [ -n "$registries_content" ]; then`,
     `  write_file "$registries_file" <<<"$registries_content"`,
@@ -197,12 +251,23 @@ export function configureScript(
     `fi`,
     `if [ "$want_credentials" = yes ]; then`,
     `  install -d -m 0700 "$dropin_dir"`,
-    `  write_file "$credentials_file" <<<"$credentials"`,
+    `  write_file "$credentials_file" <"$records/etcd-s3-credentials"`,
     `elif [ -f "$credentials_file" ]; then`,
     `  rm -f "$credentials_file"`,
     `  changed="$changed $(basename "$credentials_file")(removed)"`,
     `fi`,
-    `unset credentials`,
+    `if [ -n "$ca_files" ]; then`,
+    `  if [ -f "$tls_dir/server-ca.crt" ]; then`,
+    `    cmp -s "$records/ca/server-ca.crt" "$tls_dir/server-ca.crt" ||`,
+    `      fail "K3s on $(hostname) already has a different cluster CA ($tls_dir/server-ca.crt): this server belongs to a cluster the stack's credentials did not create. Point the inventory at the right machines, or uninstall K3s from this one (k3s-uninstall.sh) before it joins."`,
+    `  else`,
+    `    for f in $ca_files; do`,
+    `      install -d -m 0700 "$(dirname "$tls_dir/$f")"`,
+    `      install -m 0600 "$records/ca/$f" "$tls_dir/$f"`,
+    `    done`,
+    `    changed="$changed cluster-ca"`,
+    `  fi`,
+    `fi`,
     `if [ -n "$changed" ]; then echo "configuration changed:$changed"; else echo "configuration unchanged"; fi`,
   ].join("\n") + "\n";
 }
@@ -366,11 +431,16 @@ export function waitReadyScript(node: NodeSpec, options: Partial<ScriptOptions> 
       timeout: String(o.readyTimeoutSeconds),
       want_labels: labelKeys.join(" "),
       want_taints: taintIds.join(" "),
+      former_names: node.formerNames.join(" "),
     }),
     `deadline=$((SECONDS + timeout))`,
     `until [ "$(kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)" = True ]; do`,
     `  [ "$SECONDS" -lt "$deadline" ] || fail "node $node is not Ready after \${timeout}s; check 'journalctl -u k3s' or 'journalctl -u k3s-agent' on it"`,
     `  sleep 5`,
+    `done`,
+    `# A renamed node registers under its new name; the Node objects of its former names are stale.`,
+    `for old in $former_names; do`,
+    `  if kubectl get node "$old" >/dev/null 2>&1; then kubectl delete node "$old" --wait=false >/dev/null; echo "removed node $old ($node was renamed from it)"; fi`,
     `done`,
     `# Labels and taints this program set earlier and the inventory no longer lists are removed.`,
     `had_labels="$(kubectl get node "$node" -o jsonpath=${shq(annotationPath(MANAGED_LABELS_ANNOTATION))})"`,
@@ -447,17 +517,26 @@ export function uninstallScript(node: NodeSpec, options: Partial<ScriptOptions> 
   const p = nodePaths(o.root);
   return [
     header(`uninstalls K3s from node ${node.name}`, {
+      node: node.name,
       uninstaller: `${o.binDir}/${uninstallScriptName(node)}`,
       config_dir: p.configDir,
+      config_file: p.config,
       credentials_file: p.etcdS3Credentials,
       state_dir: p.stateDir,
     }),
+    `# A machine whose K3s configuration names another node was renamed, not removed: the new name's`,
+    `# steps already run on it, and uninstalling would take a machine that is still in the inventory.`,
+    `configured="$(sed -n 's/^node-name: *//p' "$config_file" 2>/dev/null | head -n 1 | tr -d '"' || true)"`,
+    `if [ -n "$configured" ] && [ "$configured" != "$node" ]; then`,
+    `  echo "K3s on $(hostname) is configured as node $configured, not $node: it was renamed, so K3s stays installed"`,
+    `  exit 0`,
+    `fi`,
     `if [ -x "$uninstaller" ]; then`,
     `  "$uninstaller"`,
     `else`,
     `  echo "$uninstaller not found; K3s is not installed"`,
     `fi`,
-    `rm -f "$config_dir/config.yaml" "$config_dir/registries.yaml" "$config_dir/cluster-token" "$credentials_file"`,
+    `rm -f "$config_file" "$config_dir/registries.yaml" "$config_dir/cluster-token" "$config_dir/agent-token" "$credentials_file"`,
     `rmdir "$(dirname "$credentials_file")" 2>/dev/null || true`,
     `rmdir "$config_dir" 2>/dev/null || true`,
     `rm -rf "$state_dir"`,
@@ -465,13 +544,34 @@ export function uninstallScript(node: NodeSpec, options: Partial<ScriptOptions> 
   ].join("\n") + "\n";
 }
 
-/** Prints the admin kubeconfig of a server (its output is a secret). */
-export function fetchKubeconfigScript(options: Partial<ScriptOptions> = {}): string {
-  const p = nodePaths(withDefaults(options).root);
+/**
+ * Runs on the first server once it is Ready: grants the program's admin identity (the client
+ * certificate ClusterCredentials issues) cluster-admin through a ClusterRoleBinding, using K3s's
+ * local admin. The binding must exist before the Kubernetes provider can do anything, so it cannot
+ * be one of the provider's own resources; deleting it revokes the certificate.
+ */
+export function grantAdminScript(user: string, binding: string, options: Partial<ScriptOptions> = {}): string {
+  const o = withDefaults(options);
+  const manifest = [
+    "apiVersion: rbac.authorization.k8s.io/v1",
+    "kind: ClusterRoleBinding",
+    "metadata:",
+    `  name: ${binding}`,
+    "  labels:",
+    "    app.kubernetes.io/managed-by: pulumi",
+    "roleRef:",
+    "  apiGroup: rbac.authorization.k8s.io",
+    "  kind: ClusterRole",
+    "  name: cluster-admin",
+    "subjects:",
+    "  - apiGroup: rbac.authorization.k8s.io",
+    "    kind: User",
+    `    name: ${user}`,
+  ].join("\n");
   return [
-    header("prints the K3s admin kubeconfig", { kubeconfig: p.kubeconfig }),
+    header(`grants ${user} cluster-admin`, { k3s: `${o.binDir}/k3s`, binding, manifest }),
     FAIL,
-    `[ -s "$kubeconfig" ] || fail "$kubeconfig is missing; is K3s running on the first server?"`,
-    `cat "$kubeconfig"`,
+    `printf '%s\\n' "$manifest" | "$k3s" kubectl apply -f - >/dev/null || fail "could not create ClusterRoleBinding $binding with K3s's local admin"`,
+    `echo "ClusterRoleBinding $binding grants ${user} cluster-admin"`,
   ].join("\n") + "\n";
 }

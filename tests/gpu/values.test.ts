@@ -13,7 +13,7 @@ import { charts } from "../../components/versions";
 import { HOST_KEY, validRaw } from "../config/fixtures";
 import { readKeyList, unknownKeyPaths } from "../helpers/chart-keys";
 
-const node = (over: Partial<NodeSpec>): NodeSpec => ({
+const node = (over: Partial<NodeSpec>): NodeSpec => <NodeSpec>({
   name: "gpu1", host: "10.0.0.12", port: 22, user: "homelab", hostKey: HOST_KEY, arch: "amd64", role: "agent",
   labels: {}, taints: [], gpu: { vendor: "nvidia", count: 2 }, ...over,
 });

@@ -1,5 +1,6 @@
 // The one mock setup every component test uses: Pulumi's mock runtime with a Recorder watching
-// each registration (inputs, parent, dependencies, secrets). One runtime per test file.
+// each registration (inputs, parent, dependencies, secrets) and answering it as `pulumi up` would
+// (every output known). One runtime per test file.
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { Recorder } from "../../tools/lib/recorder";
@@ -9,7 +10,7 @@ export { Recorder };
 /** Installs mocks for a test file; returns the recorder. Call at module top level or in beforeAll. */
 export async function mockRuntime(stack = "test", config: Record<string, string> = {}, secretKeys: string[] = []): Promise<Recorder> {
   const recorder = new Recorder();
-  await recorder.install("homelab", stack, true);
+  await recorder.install("homelab", stack);
   pulumi.runtime.setAllConfig(config, secretKeys);
   return recorder;
 }

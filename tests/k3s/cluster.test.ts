@@ -2,6 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isSecret, mockRuntime, settle, valueOf, Recorder } from "../helpers/runtime";
 import type { RecordedResource } from "../../tools/lib/recorder";
+import * as YAML from "yaml";
+import { displayText } from "../../tools/lib/diff";
 import { K3sCluster, nodeConnection } from "../../components/k3s";
 import { haInventory, settings } from "./fixtures";
 
@@ -21,8 +23,13 @@ beforeAll(async () => {
 });
 
 const step = (nodeName: string, suffix: string): RecordedResource => recorder.byName(CMD, `homelab-${nodeName}-${suffix}`);
-/** Names of the commands a resource depends on directly. */
+/** Names of the resources a resource depends on directly. */
 const depsOf = (r: RecordedResource) => r.dependencies.map((urn) => urn.split("::").pop()!).sort();
+/** The same, without the cluster's credentials (tokens, CAs) that flow into a step's stdin. */
+const stepDeps = (r: RecordedResource) => depsOf(r).filter((name) => !name.startsWith("homelab-credentials-"));
+/** The secret records a configure step sends on stdin, decoded (tests only: never printed). */
+const recordsOf = (r: RecordedResource) => Object.fromEntries(String(r.revealedInputs.stdin).trim().split("\n")
+  .map((line) => line.split(" ")).map(([name, value]) => [name, Buffer.from(value, "base64").toString("utf8")]));
 
 describe("K3sCluster", () => {
   it("registers one K3sNode per inventory node with every step, parented to it", () => {
@@ -42,18 +49,23 @@ describe("K3sCluster", () => {
   });
 
   it("joins servers one at a time: each waits for the previous server to be Ready", () => {
-    // The token flows in through stdin, so it is a dependency too.
-    expect(depsOf(step("s1", "configure"))).toEqual(["homelab-s1-preflight", "homelab-token"]);
-    expect(depsOf(step("s2", "configure"))).toEqual(["homelab-s1-ready", "homelab-s2-preflight", "homelab-token"]);
-    expect(depsOf(step("s3", "configure"))).toEqual(["homelab-s2-ready", "homelab-s3-preflight", "homelab-token"]);
+    // The tokens (and, for the first server, the CA files) flow in through stdin, so the cluster's
+    // credentials are dependencies too.
+    expect(stepDeps(step("s1", "configure"))).toEqual(["homelab-s1-preflight"]);
+    expect(stepDeps(step("s2", "configure"))).toEqual(["homelab-s1-ready", "homelab-s2-preflight"]);
+    expect(stepDeps(step("s3", "configure"))).toEqual(["homelab-s2-ready", "homelab-s3-preflight"]);
     expect(depsOf(step("s2", "install"))).toEqual(["homelab-s2-configure"]);
+    for (const server of ["s1", "s2", "s3"]) expect(depsOf(step(server, "configure"))).toEqual(expect.arrayContaining(["homelab-credentials-token", "homelab-credentials-agent-token"]));
   });
 
   it("joins agents once the first server is Ready, never waiting on each other or later servers", () => {
     for (const agent of ["gpu1", "pi1", "a1"]) {
-      expect(depsOf(step(agent, "configure"))).toEqual([`homelab-${agent}-preflight`, "homelab-s1-ready", "homelab-token"]);
+      expect(stepDeps(step(agent, "configure"))).toEqual([`homelab-${agent}-preflight`, "homelab-s1-ready"]);
       expect(depsOf(step(agent, "install"))).toEqual([`homelab-${agent}-configure`]);
       expect(depsOf(step(agent, "ready"))).toEqual([`homelab-${agent}-install`]);
+      // Agents get the agent token only: the server token would let them read the bootstrap data.
+      expect(depsOf(step(agent, "configure"))).toContain("homelab-credentials-agent-token");
+      expect(depsOf(step(agent, "configure"))).not.toContain("homelab-credentials-token");
     }
   });
 
@@ -93,10 +105,10 @@ describe("K3sCluster", () => {
     expect(nodeConnection(nodes[0], settings(), "k").proxy).toBeUndefined();
   });
 
-  it("sends the generated token only on stdin of the configure steps, as a secret", () => {
-    const token = recorder.ofType("random:index/randomPassword:RandomPassword");
-    expect(token).toHaveLength(1);
-    expect(token[0].inputs).toMatchObject({ length: 48, special: false });
+  it("sends the join tokens and credentials only on stdin of the configure steps, as a secret", () => {
+    const passwords = recorder.ofType("random:index/randomPassword:RandomPassword");
+    expect(passwords.map((p) => p.name).sort()).toEqual(["homelab-credentials-agent-token", "homelab-credentials-token"]);
+    for (const p of passwords) expect(p.inputs).toMatchObject({ length: 48, special: false });
     for (const r of recorder.ofType(CMD)) {
       if (r.name.endsWith("-configure")) {
         expect(r.secretPaths).toContain("stdin");
@@ -106,6 +118,30 @@ describe("K3sCluster", () => {
       }
       expect(r.inputs.environment).toBeUndefined();
     }
+  });
+
+  it("gives servers the server and agent tokens, agents the agent token, the first server the cluster CA", () => {
+    const s1 = recordsOf(step("s1", "configure"));
+    expect(Object.keys(s1).filter((k) => !k.startsWith("ca/")).sort()).toEqual(["agent-token", "token"]);
+    expect(Object.keys(s1).filter((k) => k.startsWith("ca/"))).toHaveLength(11);
+    expect(s1.token).toMatch(/^K10[0-9a-f]{64}::server:[A-Za-z0-9]{48}$/);
+    expect(s1["agent-token"]).toMatch(/^K10[0-9a-f]{64}::node:[A-Za-z0-9]{48}$/);
+    // Both pin the same cluster CA: the hash of the server-ca.crt the first server places.
+    expect(s1.token.slice(0, 67)).toBe(s1["agent-token"].slice(0, 67));
+    expect(Object.keys(recordsOf(step("s2", "configure"))).sort()).toEqual(["agent-token", "token"]);
+    expect(Object.keys(recordsOf(step("a1", "configure")))).toEqual(["agent-token"]);
+    expect(recordsOf(step("a1", "configure"))["agent-token"]).toBe(s1["agent-token"]);
+    expect(displayText(String(step("s1", "configure").inputs.create))).toContain("ca_files='client-ca.crt client-ca.key etcd/peer-ca.crt");
+    expect(displayText(String(step("s2", "configure").inputs.create))).toContain("ca_files=''");
+  });
+
+  it("protects every credential that lives as long as the cluster", () => {
+    const credentials = recorder.list().filter((r) => r.type.startsWith("random:") || r.type.startsWith("tls:"));
+    // Two tokens; five CAs (key and certificate each); the service-account key; the admin key, request and certificate.
+    expect(credentials).toHaveLength(2 + 5 * 2 + 1 + 3);
+    for (const c of credentials) expect({ name: c.name, protect: c.protect }).toEqual({ name: c.name, protect: true });
+    expect(recorder.byName("tls:index/privateKey:PrivateKey", "homelab-credentials-server-ca-key").inputs).toMatchObject({ algorithm: "ECDSA", ecdsaCurve: "P256" });
+    expect(recorder.byName("tls:index/privateKey:PrivateKey", "homelab-credentials-service-account-key").inputs).toMatchObject({ algorithm: "RSA", rsaBits: 2048 });
   });
 
   it("re-applies a node on configuration change in place: update repeats create, so the uninstaller never runs", () => {
@@ -130,25 +166,28 @@ describe("K3sCluster", () => {
     for (const c of destructive) expect({ name: c.name, triggers: c.inputs.triggers }).toEqual({ name: c.name, triggers: undefined });
   });
 
-  it("reads the kubeconfig from the first server with logging off and stdout secret", () => {
-    const fetch = recorder.byName(CMD, "homelab-kubeconfig");
-    expect((fetch.revealedInputs.connection as any).host).toBe("s1.home.arpa");
-    expect(fetch.inputs.logging).toBe("none");
-    expect(fetch.additionalSecretOutputs).toContain("stdout");
-    // Read again after a version bump (K3s renews the admin client certificate on restart near its
-    // expiry), once the first server runs the new release; it has no delete script to replace.
-    expect(depsOf(fetch).sort()).toEqual(["homelab-s1-ready", "homelab-s1-upgrade-uncordon"]);
-    expect(fetch.inputs.triggers).toEqual([k3s.version]);
-    expect(fetch.inputs.delete).toBeUndefined();
-  });
-
-  it("builds exactly one Kubernetes provider, from the secret kubeconfig, after every node joined", async () => {
+  it("builds the provider from the credentials alone, with the cluster CA as its identity", async () => {
+    expect(recorder.ofType(CMD).filter((c) => c.name.includes("kubeconfig"))).toEqual([]);
     const providers = recorder.ofType("pulumi:providers:kubernetes");
     expect(providers).toHaveLength(1);
     expect(providers[0].name).toBe("homelab-k8s");
     expect(providers[0].secretPaths).toContain("kubeconfig");
-    expect(depsOf(providers[0])).toEqual(expect.arrayContaining(nodes.map((n) => `homelab-${n.name}-ready`)));
+    // No command output feeds it: its inputs depend on the protected credentials only.
+    const feeding = Object.values(providers[0].dependencies).map((urn) => urn.split("::").pop()!);
+    expect(feeding.filter((n) => !n.startsWith("homelab-credentials-") && !n.endsWith("-ready") && n !== "homelab-admin-access")).toEqual([]);
+    expect(depsOf(providers[0])).toEqual(expect.arrayContaining([...nodes.map((n) => `homelab-${n.name}-ready`), "homelab-admin-access"]));
+    expect(providers[0].inputs.clusterIdentifier).toMatch(/^k3s-[0-9a-f]{16}$/);
+    const kubeconfig = YAML.parse(String(providers[0].revealedInputs.kubeconfig));
+    expect(kubeconfig.clusters[0].cluster.server).toBe("https://k3s.home.arpa:6443");
     expect(await isSecret(cluster.kubeconfig)).toBe(true);
+  });
+
+  it("grants the program's admin identity cluster-admin from the first server, once it is Ready", () => {
+    const grant = recorder.byName(CMD, "homelab-admin-access");
+    expect((grant.revealedInputs.connection as any).host).toBe("s1.home.arpa");
+    expect(depsOf(grant)).toEqual(["homelab-s1-ready"]);
+    expect(String(grant.inputs.create)).toContain("name: homelab-admin");
+    expect(grant.inputs.delete).toBeUndefined();
   });
 
   it("puts no secret value in any recorded input", () => {

@@ -2,7 +2,7 @@ import * as fc from "fast-check";
 import * as YAML from "yaml";
 import {
   agentsOf, configDigest, disabledComponents, etcdS3CredentialsDigest, etcdS3CredentialsYaml, joinUrl, k3sConfig, k3sConfigYaml,
-  nodePaths, registriesYaml, rewriteKubeconfig, upgradePlan,
+  nodePaths, registriesYaml, upgradePlan,
 } from "../../components/k3s";
 import { haInventory, node, settings } from "./fixtures";
 
@@ -45,22 +45,26 @@ describe("K3s config.yaml", () => {
     expect(s1["secrets-encryption"]).toBe(true);
   });
 
-  it("gives agents only agent keys, the token as a file, and their taints", () => {
+  it("gives agents only agent keys, the agent token as a file, and their taints", () => {
     const gpu = k3sConfig(nodes[3], nodes, k3s);
     expect(Object.keys(gpu).sort()).toEqual(["node-label", "node-name", "node-taint", "server", "token-file"]);
-    expect(gpu["token-file"]).toBe("/etc/rancher/k3s/cluster-token");
+    // Agents join with the agent token, which joins agents only; never with the server token.
+    expect(gpu["token-file"]).toBe("/etc/rancher/k3s/agent-token");
     expect(gpu["node-taint"]).toEqual(["nvidia.com/gpu=present:NoSchedule"]);
     expect(gpu.server).toBe(joinUrl(nodes));
   });
 
   it("never contains a token value and renders YAML K3s can read", () => {
     const text = k3sConfigYaml(nodes[1], nodes, k3s);
-    expect(text).not.toMatch(/^token:/m);
+    expect(text).not.toMatch(/^(agent-)?token:/m);
     expect(YAML.parse(text)["token-file"]).toBe("/etc/rancher/k3s/cluster-token");
+    // Every server checks agents against the same agent token (a value K3s requires to match on all servers).
+    expect(YAML.parse(text)["agent-token-file"]).toBe("/etc/rancher/k3s/agent-token");
   });
 
   it("puts the token file under the root prefix used by tests", () => {
-    expect(k3sConfig(nodes[4], nodes, k3s, nodePaths("/tmp/x"))["token-file"]).toBe("/tmp/x/etc/rancher/k3s/cluster-token");
+    expect(k3sConfig(nodes[4], nodes, k3s, nodePaths("/tmp/x"))["token-file"]).toBe("/tmp/x/etc/rancher/k3s/agent-token");
+    expect(k3sConfig(nodes[0], nodes, k3s, nodePaths("/tmp/x"))["token-file"]).toBe("/tmp/x/etc/rancher/k3s/cluster-token");
   });
 
   it("disables K3s's packaged runtimes (RuntimeClass nvidia) on servers only when there are GPU nodes", () => {
@@ -184,42 +188,5 @@ describe("upgrade plan", () => {
       expect(agentWaves).toHaveLength(Math.min(waves, agents.length));
       expect(plan).toHaveLength(servers.length + Math.min(waves, agents.length));
     }), { numRuns: 300 });
-  });
-});
-
-describe("kubeconfig rewrite", () => {
-  const raw = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0E=
-    server: https://127.0.0.1:6443
-  name: default
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
-kind: Config
-preferences: {}
-users:
-- name: default
-  user:
-    client-certificate-data: Q0VSVA==
-    client-key-data: S0VZ
-`;
-
-  it("points at the API endpoint and names everything after the cluster, keeping credentials", () => {
-    const doc = YAML.parse(rewriteKubeconfig(raw, "k3s.home.arpa", "lab"));
-    expect(doc.clusters[0]).toEqual({ name: "lab", cluster: { "certificate-authority-data": "Q0E=", server: "https://k3s.home.arpa:6443" } });
-    expect(doc.contexts[0]).toEqual({ name: "lab", context: { cluster: "lab", user: "lab" } });
-    expect(doc.users[0].name).toBe("lab");
-    expect(doc.users[0].user["client-key-data"]).toBe("S0VZ");
-    expect(doc["current-context"]).toBe("lab");
-  });
-
-  it("brackets an IPv6 endpoint and rejects something that is not K3s's kubeconfig", () => {
-    expect(YAML.parse(rewriteKubeconfig(raw, "fd00::10", "lab")).clusters[0].cluster.server).toBe("https://[fd00::10]:6443");
-    expect(() => rewriteKubeconfig("sudo: a password is required", "k", "lab")).toThrow(/not the single-cluster file/);
   });
 });

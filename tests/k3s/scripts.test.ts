@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  asCommand, configureScript, configureStdin, fetchKubeconfigScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
-  registriesYaml, removeNodeScript, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
+  asCommand, configureScript, expectedRecords, grantAdminScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
+  registriesYaml, removeNodeScript, secretRecordsStdin, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
 } from "../../components/k3s";
 import { haInventory, node as makeNode, settings } from "./fixtures";
 
@@ -20,7 +20,7 @@ function allScripts(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of nodes) {
     out[`preflight ${n.name}`] = preflightScript(n);
-    out[`configure ${n.name}`] = configureScript(k3sConfigYaml(n, nodes, k3s), registriesYaml(k3s));
+    out[`configure ${n.name}`] = configureScript(k3sConfigYaml(n, nodes, k3s), registriesYaml(k3s), {}, { serverToken: n.role === "server", etcdS3Credentials: false });
     out[`install ${n.name}`] = installScript(n, V, { allowUpgrade: false });
     out[`upgrade ${n.name}`] = installScript(n, V, { allowUpgrade: true });
     out[`ready ${n.name}`] = waitReadyScript(n);
@@ -29,9 +29,10 @@ function allScripts(): Record<string, string> {
     out[`remove ${n.name}`] = removeNodeScript(n);
     out[`uninstall ${n.name}`] = uninstallScript(n);
   }
-  out["configure without mirrors"] = configureScript(k3sConfigYaml(a1, nodes, k3s), undefined);
-  out["configure with etcd S3 credentials"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { etcdS3Credentials: true });
-  out.kubeconfig = fetchKubeconfigScript();
+  out["configure without mirrors"] = configureScript(k3sConfigYaml(a1, nodes, k3s), undefined, {}, { serverToken: false, etcdS3Credentials: false });
+  out["configure with etcd S3 credentials"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: true });
+  out["configure the first server with the cluster CA"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: false, caFiles: ["server-ca.crt", "etcd/peer-ca.key"] });
+  out["grant admin"] = grantAdminScript("homelab-admin", "homelab-admin");
   return out;
 }
 
@@ -60,20 +61,35 @@ describe("generated scripts", () => {
     expect(execFileSync("bash", ["-c", wrapped.replace(/^sudo -n /, "")], { encoding: "utf8", env: { HOME: "/h", PATH: process.env.PATH } })).toBe("it's /h\n");
   });
 
-  it("reads the token from stdin and never names it in the script", () => {
-    const script = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined);
-    expect(script).toContain(`IFS= read -r token || true`);
-    expect(script).toContain("want_credentials='no'");
+  it("reads the tokens from stdin and never names them in the script", () => {
+    const script = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: false });
+    expect(script).toContain(`while IFS=' ' read -r name value; do`);
+    expect(script).toContain("want_records='agent-token token'");
     expect(script).not.toMatch(/K3S_TOKEN/);
     expect(installScript(a1, V, { allowUpgrade: false })).not.toMatch(/K3S_TOKEN|K3S_URL/);
-    expect(configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { etcdS3Credentials: true })).toContain("want_credentials='yes'");
+    expect(configureScript(k3sConfigYaml(a1, nodes, k3s), undefined, {}, { serverToken: false, etcdS3Credentials: false })).toContain("want_records='agent-token'");
   });
 
-  it("frames stdin as the token line, then the credentials drop-in; the token alone without one", () => {
-    expect(configureStdin("tok")).toBe("tok");
-    expect(configureStdin("tok", "etcd-s3-access-key: a\netcd-s3-secret-key: b\n")).toBe("tok\netcd-s3-access-key: a\netcd-s3-secret-key: b\n");
-    expect(() => configureStdin("to\nk")).toThrow(/one non-empty line/);
-    expect(() => configureStdin("")).toThrow(/one non-empty line/);
+  it("frames stdin as one base64 line per record, in name order; refuses empty values and odd names", () => {
+    const stdin = secretRecordsStdin({ token: "K10abc::server:pw", "agent-token": "K10abc::node:pw2", "ca/etcd/peer-ca.key": "line 1\nline 2\n" });
+    const lines = stdin.trimEnd().split("\n");
+    expect(lines.map((l) => l.split(" ")[0])).toEqual(["agent-token", "ca/etcd/peer-ca.key", "token"]);
+    expect(Buffer.from(lines[1].split(" ")[1], "base64").toString()).toBe("line 1\nline 2\n");
+    expect(() => secretRecordsStdin({ token: "" })).toThrow(/is empty/);
+    expect(() => secretRecordsStdin({ "../x": "v" })).toThrow(/invalid secret record name/);
+    expect(expectedRecords({ serverToken: true, etcdS3Credentials: true, caFiles: ["server-ca.crt"] })).toEqual(["agent-token", "ca/server-ca.crt", "etcd-s3-credentials", "token"]);
+  });
+
+  it("keeps K3s on a machine that was renamed: the uninstaller runs only if the config names this node", () => {
+    const script = uninstallScript(a1);
+    expect(script).toContain("node='a1'");
+    expect(script.indexOf('[ "$configured" != "$node" ]')).toBeLessThan(script.indexOf('"$uninstaller"'));
+  });
+
+  it("removes the Node objects of a renamed node's former names once it is Ready", () => {
+    const renamed = makeNode("a2", "agent", { formerNames: ["a1", "old-a1"] });
+    expect(waitReadyScript(renamed)).toContain("former_names='a1 old-a1'");
+    expect(waitReadyScript(a1)).toContain("former_names=''");
   });
 
   it("hashes the config.yaml.d drop-ins into the applied-configuration digest, so new credentials restart K3s", () => {

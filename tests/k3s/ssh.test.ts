@@ -10,8 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import {
-  ScriptOptions, asCommand, configureScript, configureStdin, etcdS3CredentialsYaml, installScript, k3sConfigYaml, nodePaths,
-  preflightScript, uninstallScript,
+  ScriptOptions, asCommand, caRecord, configureScript, etcdS3CredentialsYaml, installScript, k3sConfigYaml, nodePaths,
+  preflightScript, secretRecordsStdin, uninstallScript,
 } from "../../components/k3s";
 import { NodeSpec } from "../../components/config/schema";
 import { node as makeNode, settings } from "./fixtures";
@@ -19,7 +19,10 @@ import { node as makeNode, settings } from "./fixtures";
 const SSHD = "/usr/sbin/sshd";
 const VERSION = "v1.36.3+k3s1";
 const NEXT = "v1.36.5+k3s1";
-const TOKEN = "K10-test-join-token-0123456789";
+const TOKEN = "K10test-server-token::server:0123456789";
+const AGENT_TOKEN = "K10test-agent-token::node:9876543210";
+/** What an agent's configure step gets on stdin: the agent token only. */
+const AGENT_STDIN = secretRecordsStdin({ "agent-token": AGENT_TOKEN });
 
 let dir: string;
 let root: string;
@@ -132,7 +135,8 @@ async function ok(command: string, stdin = ""): Promise<string> {
 
 const lines = (file: string) =>
   fs.existsSync(path.join(state, file)) ? fs.readFileSync(path.join(state, file), "utf8").trim().split("\n").filter(Boolean) : [];
-const configure = (n: NodeSpec) => asCommand(configureScript(k3sConfigYaml(n, nodes, k3s, nodePaths(root)), undefined, options), true);
+const configure = (n: NodeSpec) =>
+  asCommand(configureScript(k3sConfigYaml(n, nodes, k3s, nodePaths(root)), undefined, options, { serverToken: false, etcdS3Credentials: false }), true);
 const install = (n: NodeSpec, version: string, allowUpgrade: boolean) => asCommand(installScript(n, version, { allowUpgrade }, options), true);
 
 beforeAll(async () => {
@@ -233,7 +237,7 @@ describe("scripts over a real OpenSSH server", () => {
       const r = await ssh(asCommand(preflightScript(node, options), false));
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(`pre-flight failed on node node1: ${user} has no passwordless sudo`);
-      const c = await ssh(configure(node), TOKEN);
+      const c = await ssh(configure(node), AGENT_STDIN);
       expect(c.code).not.toBe(0);
       expect(fs.existsSync(path.join(root, "etc/rancher/k3s"))).toBe(false);
     } finally {
@@ -241,13 +245,14 @@ describe("scripts over a real OpenSSH server", () => {
     }
   });
 
-  it("first run: writes root-only config and token from stdin, installs the pinned release once", async () => {
-    expect(await ok(configure(node), TOKEN)).toBe("configuration changed: cluster-token config.yaml\n");
+  it("first run: writes root-only config and agent token from stdin, installs the pinned release once", async () => {
+    expect(await ok(configure(node), AGENT_STDIN)).toBe("configuration changed: agent-token config.yaml\n");
     const p = nodePaths(root);
-    expect(fs.readFileSync(p.token, "utf8")).toBe(`${TOKEN}\n`);
-    expect(fs.statSync(p.token).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(p.agentToken, "utf8")).toBe(AGENT_TOKEN);
+    expect(fs.statSync(p.agentToken).mode & 0o777).toBe(0o600);
     expect(fs.statSync(p.config).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(p.config, "utf8")).toContain(`token-file: ${p.token}`);
+    expect(fs.existsSync(p.token)).toBe(false);
+    expect(fs.readFileSync(p.config, "utf8")).toContain(`token-file: ${p.agentToken}`);
 
     const out = await ok(install(node, VERSION, false));
     expect(out).toContain(`installed ${VERSION}`);
@@ -257,7 +262,7 @@ describe("scripts over a real OpenSSH server", () => {
   });
 
   it("second run: nothing changes and nothing restarts", async () => {
-    expect(await ok(configure(node), TOKEN)).toBe("configuration unchanged\n");
+    expect(await ok(configure(node), AGENT_STDIN)).toBe("configuration unchanged\n");
     expect(await ok(install(node, VERSION, false))).toContain(": unchanged");
     expect(await ok(install(node, VERSION, true))).toContain(": unchanged");
     expect(lines("installs.log")).toHaveLength(1);
@@ -267,13 +272,13 @@ describe("scripts over a real OpenSSH server", () => {
 
   it("a configuration change restarts K3s exactly once, without reinstalling", async () => {
     const changed = { ...node, labels: { "homelab.dev/class": "laptop" } };
-    expect(await ok(configure(changed), TOKEN)).toBe("configuration changed: config.yaml\n");
+    expect(await ok(configure(changed), AGENT_STDIN)).toBe("configuration changed: config.yaml\n");
     expect(await ok(install(changed, VERSION, false))).toContain("restarted k3s-agent (configuration changed)");
     expect(await ok(install(changed, VERSION, false))).toContain(": unchanged");
     expect(lines("restarts.log")).toEqual(["k3s-agent", "k3s-agent"]);
     expect(lines("installs.log")).toHaveLength(1);
     // Back to the original configuration for the next tests: one more restart.
-    await ok(configure(node), TOKEN);
+    await ok(configure(node), AGENT_STDIN);
     await ok(install(node, VERSION, false));
     expect(lines("restarts.log")).toHaveLength(3);
   });
@@ -293,7 +298,7 @@ describe("scripts over a real OpenSSH server", () => {
     // install.sh is always run with INSTALL_K3S_SKIP_START (its own restart would wait forever).
     expect(installScript(node, NEXT, { allowUpgrade: true }, options)).toContain("INSTALL_K3S_SKIP_START=true");
     const changed = { ...node, labels: { "homelab.dev/class": "hangs" } };
-    await ok(configure(changed), TOKEN);
+    await ok(configure(changed), AGENT_STDIN);
     fs.writeFileSync(path.join(state, "start-hangs"), "");
     const started = Date.now();
     let r: Result;
@@ -307,7 +312,7 @@ describe("scripts over a real OpenSSH server", () => {
     expect(r.stderr).toMatch(/k3s-agent on \S+ did not report ready within 2s \(configuration changed\).*journalctl -u k3s-agent/);
     // The applied digest is only recorded on success, so the next run restarts again.
     expect(await ok(install(changed, NEXT, false))).toContain("restarted k3s-agent (configuration changed)");
-    await ok(configure(node), TOKEN);
+    await ok(configure(node), AGENT_STDIN);
     await ok(install(node, NEXT, false));
   });
 
@@ -343,9 +348,11 @@ describe("etcd S3 credentials over a real OpenSSH server", () => {
   const canaries = [CREDS.accessKeyId, CREDS.secretAccessKey, ROTATED.accessKeyId, ROTATED.secretAccessKey];
   let server: NodeSpec;
   const configureServer = (withCredentials: boolean, k = s3k3s) =>
-    asCommand(configureScript(k3sConfigYaml(server, [server], k, nodePaths(root)), undefined, options, { etcdS3Credentials: withCredentials }), true);
+    asCommand(configureScript(k3sConfigYaml(server, [server], k, nodePaths(root)), undefined, options, { serverToken: true, etcdS3Credentials: withCredentials }), true);
   const installServer = () => asCommand(installScript(server, VERSION, { allowUpgrade: false }, options), true);
-  const stdinWith = (creds: typeof CREDS) => configureStdin(TOKEN, etcdS3CredentialsYaml(creds));
+  const tokens = { token: TOKEN, "agent-token": AGENT_TOKEN };
+  const stdinWith = (creds: typeof CREDS) => secretRecordsStdin({ ...tokens, "etcd-s3-credentials": etcdS3CredentialsYaml(creds) });
+  const TOKENS_ONLY = secretRecordsStdin(tokens);
   const restarts = () => lines("restarts.log").length;
 
   /** Every file under the test root whose content holds one of the credentials. */
@@ -375,7 +382,7 @@ describe("etcd S3 credentials over a real OpenSSH server", () => {
     expectNoLeak(command);
     const r = await ssh(command, stdinWith(CREDS));
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("configuration changed: cluster-token config.yaml 50-etcd-s3-credentials.yaml\n");
+    expect(r.stdout).toBe("configuration changed: agent-token cluster-token config.yaml 50-etcd-s3-credentials.yaml\n");
     expectNoLeak(r.stdout, r.stderr);
 
     const p = nodePaths(root);
@@ -384,7 +391,8 @@ describe("etcd S3 credentials over a real OpenSSH server", () => {
     expect(YAML.parse(fs.readFileSync(p.etcdS3Credentials, "utf8"))).toEqual({
       "etcd-s3-access-key": CREDS.accessKeyId, "etcd-s3-secret-key": CREDS.secretAccessKey,
     });
-    expect(fs.readFileSync(p.token, "utf8")).toBe(`${TOKEN}\n`);
+    expect(fs.readFileSync(p.token, "utf8")).toBe(TOKEN);
+    expect(fs.readFileSync(p.agentToken, "utf8")).toBe(AGENT_TOKEN);
     const config = YAML.parse(fs.readFileSync(p.config, "utf8"));
     expect(config).toMatchObject({ "cluster-init": true, "etcd-s3": true, "etcd-s3-bucket": "lab-etcd", "etcd-s3-folder": "k3s/test" });
 
@@ -414,26 +422,31 @@ describe("etcd S3 credentials over a real OpenSSH server", () => {
     expect(YAML.parse(fs.readFileSync(nodePaths(root).etcdS3Credentials, "utf8"))["etcd-s3-secret-key"]).toBe(ROTATED.secretAccessKey);
   });
 
-  it("refuses missing, malformed or unexpected data after the token without echoing it or writing anything", async () => {
+  it("refuses missing, malformed or unexpected secret records without echoing them or writing anything", async () => {
     const p = nodePaths(root);
-    const snapshot = () => [p.config, p.token, p.etcdS3Credentials].map((f) => fs.readFileSync(f, "utf8")).join("\0");
+    const snapshot = () => [p.config, p.token, p.agentToken, p.etcdS3Credentials].map((f) => fs.readFileSync(f, "utf8")).join("\0");
     const before = snapshot();
-    const missing = await ssh(configureServer(true), TOKEN);
+    const missing = await ssh(configureServer(true), TOKENS_ONLY);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain("no etcd S3 credentials on stdin after the join token");
-    const garbage = await ssh(configureServer(true), `${TOKEN}\nnot-yaml-${CREDS.secretAccessKey}`);
+    expect(missing.stderr).toContain("no etcd-s3-credentials on stdin");
+    const garbage = await ssh(configureServer(true), secretRecordsStdin({ ...tokens, "etcd-s3-credentials": `not-yaml-${CREDS.secretAccessKey}` }));
     expect(garbage.code).not.toBe(0);
-    expect(garbage.stderr).toContain("is not the etcd S3 credentials drop-in (not shown)");
+    expect(garbage.stderr).toContain("the etcd-s3-credentials record is not the etcd S3 credentials drop-in (value not shown)");
     const unexpected = await ssh(configureServer(false, settings()), stdinWith(CREDS));
     expect(unexpected.code).not.toBe(0);
-    expect(unexpected.stderr).toContain("unexpected data on stdin after the join token (not shown)");
-    expectNoLeak(missing.stdout, missing.stderr, garbage.stdout, garbage.stderr, unexpected.stdout, unexpected.stderr);
+    expect(unexpected.stderr).toContain("unexpected secret record 'etcd-s3-credentials' on stdin (value not shown)");
+    const notBase64 = await ssh(configureServer(true), `token ${TOKEN}\n`);
+    expect(notBase64.code).not.toBe(0);
+    expect(notBase64.stderr).toContain("secret record token on stdin is not base64 (value not shown)");
+    const texts = [missing, garbage, unexpected, notBase64].flatMap((r) => [r.stdout, r.stderr]);
+    expectNoLeak(...texts);
+    for (const text of texts) expect(text).not.toContain(TOKEN);
     expect(snapshot()).toBe(before);
   });
 
   it("turning S3 off removes the drop-in and restarts once; uninstall leaves no credentials behind", async () => {
     const before = restarts();
-    expect(await ok(configureServer(false, settings()), TOKEN)).toBe("configuration changed: config.yaml 50-etcd-s3-credentials.yaml(removed)\n");
+    expect(await ok(configureServer(false, settings()), TOKENS_ONLY)).toBe("configuration changed: config.yaml 50-etcd-s3-credentials.yaml(removed)\n");
     expect(fs.existsSync(nodePaths(root).etcdS3Credentials)).toBe(false);
     expect(await ok(installServer())).toContain("restarted k3s (configuration changed)");
     expect(restarts()).toBe(before + 1);
@@ -444,5 +457,67 @@ describe("etcd S3 credentials over a real OpenSSH server", () => {
     expect(await ok(asCommand(uninstallScript(server, options), true))).toContain("K3s uninstalled");
     expect(fs.existsSync(nodePaths(root).configDir)).toBe(false);
     expect(filesHoldingCredentials()).toEqual([]);
+  });
+});
+
+describe("the cluster CA, agent tokens and renames over a real OpenSSH server", () => {
+  const CA_FILES = ["server-ca.crt", "server-ca.key", "client-ca.crt", "client-ca.key", "etcd/peer-ca.crt", "etcd/peer-ca.key"];
+  const pemOf = (name: string, n = 1) => `-----BEGIN TEST-----\n${Buffer.from(`${name}-${n}`).toString("base64")}\n-----END TEST-----\n`;
+  let first: NodeSpec;
+  const configureFirst = () => asCommand(configureScript(k3sConfigYaml(first, [first], k3s, nodePaths(root)), undefined, options, {
+    serverToken: true, etcdS3Credentials: false, caFiles: CA_FILES,
+  }), true);
+  const firstStdin = (generation = 1) => secretRecordsStdin({
+    token: TOKEN, "agent-token": AGENT_TOKEN,
+    ...Object.fromEntries(CA_FILES.map((f) => [caRecord(f), pemOf(f, generation)])),
+  });
+
+  beforeAll(() => {
+    first = makeNode("first", "server", { host: "127.0.0.1", port, user, hostKey: nodes[1].hostKey, arch: nativeArch });
+  });
+
+  it("the first server places the cluster CA files once, root-only, exactly as sent", async () => {
+    const p = nodePaths(root);
+    expect(await ok(configureFirst(), firstStdin())).toBe("configuration changed: agent-token cluster-token config.yaml cluster-ca\n");
+    for (const f of CA_FILES) {
+      expect(fs.readFileSync(path.join(p.tlsDir, f), "utf8")).toBe(pemOf(f));
+      expect(fs.statSync(path.join(p.tlsDir, f)).mode & 0o777).toBe(0o600);
+    }
+    expect(fs.statSync(path.join(p.tlsDir, "etcd")).mode & 0o777).toBe(0o700);
+    expect(await ok(configureFirst(), firstStdin())).toBe("configuration unchanged\n");
+  });
+
+  it("refuses a server that already has another cluster CA, and changes nothing", async () => {
+    const p = nodePaths(root);
+    const r = await ssh(configureFirst(), firstStdin(2));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("already has a different cluster CA");
+    expect(r.stdout + r.stderr).not.toContain(pemOf("server-ca.key", 2));
+    for (const f of CA_FILES) expect(fs.readFileSync(path.join(p.tlsDir, f), "utf8")).toBe(pemOf(f));
+    fs.rmSync(path.join(root, "var/lib/rancher"), { recursive: true, force: true });
+  });
+
+  it("an agent that still holds the server token from an earlier layout loses it", async () => {
+    const p = nodePaths(root);
+    fs.writeFileSync(p.token, TOKEN, { mode: 0o600 });
+    const out = await ok(configure(node), AGENT_STDIN);
+    expect(out).toContain("cluster-token(removed)");
+    expect(fs.existsSync(p.token)).toBe(false);
+    expect(fs.readFileSync(p.agentToken, "utf8")).toBe(AGENT_TOKEN);
+  });
+
+  it("never uninstalls K3s from a machine whose configuration now names another node (a rename)", async () => {
+    const renamed = { ...node, name: "node1-renamed", formerNames: [node.name] };
+    await ok(configure(renamed), AGENT_STDIN);
+    await ok(install(renamed, VERSION, false));
+    const uninstalls = lines("uninstalls.log").length;
+    // The old name's install step is deleted after the rename: its uninstaller must not run.
+    const out = await ok(asCommand(uninstallScript(node, options), true));
+    expect(out).toContain("configured as node node1-renamed, not node1: it was renamed, so K3s stays installed");
+    expect(lines("uninstalls.log")).toHaveLength(uninstalls);
+    expect(fs.existsSync(nodePaths(root).config)).toBe(true);
+    // Removing the node under its current name uninstalls as usual.
+    expect(await ok(asCommand(uninstallScript(renamed, options), true))).toContain("K3s uninstalled");
+    expect(lines("uninstalls.log")).toHaveLength(uninstalls + 1);
   });
 });

@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 
 const DIR = path.resolve(__dirname, "../../.github/workflows");
 const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
-type Workflow = { on: Record<string, unknown>; jobs: Record<string, { uses?: string; steps?: { uses?: string; with?: Record<string, unknown> }[]; environment?: string; if?: string }> };
+type Workflow = { on: Record<string, unknown>; jobs: Record<string, { uses?: string; steps?: { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }[]; environment?: string; if?: string }> };
 const load = (f: string) => YAML.parse(fs.readFileSync(path.join(DIR, f), "utf8"), { strict: true, uniqueKeys: true }) as Workflow;
 
 function usesOf(wf: Workflow): string[] {
@@ -58,6 +58,11 @@ describe("workflows", () => {
     expect(text).toContain("plan:diff");
     const steps = load("plan-diff.yml").jobs["plan-diff"].steps!;
     expect(steps.find((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"))?.with).toMatchObject({ header: "plan-diff", path: "plan-diff.md" });
+    // A replaced provider or protected resource (exit 3) fails the check; refs never enter the script text.
+    const diffStep = steps.find((s) => s.name === "Plan diff (dev, staging)")!;
+    expect(diffStep.run).toContain('"$code" -eq 3');
+    expect(diffStep.run).toContain("! grep -q '^plan diff: DANGER");
+    expect(diffStep.run).not.toMatch(/\$\{\{/);
   });
 
   it("preview runs pulumi/actions with the policy pack per stack, only with credentials", () => {

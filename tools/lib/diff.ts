@@ -1,165 +1,151 @@
-// The plan diff: what changes between two offline plans of one stack, matched by URN, printed the
-// way `pulumi preview` does (+ create, ~ update, - delete, with the input paths that change).
-// Pure: plans in, a PlanDiff out; tools/plan-diff.ts does the git and process work.
-import { SECRET_PLACEHOLDER } from "./recorder";
+// The plan diff: what a change does to a deployed stack, as the engine decides it (create, update,
+// replace with its reason, delete, unchanged), with the input paths that change, printed the way
+// `pulumi preview` does. Pure: a preview run and the prior state in, a PlanDiff out;
+// tools/plan-diff.ts does the git and process work. Secrets never show: a changed secret is
+// reported as changed, with both sides "[secret]".
+import type { Decision, Operation } from "./engine/decisions";
+import type { DeploymentState } from "./engine/state";
+import { dangers } from "./lifecycle";
 import { childPath } from "./paths";
-import type { DigestedPlan, DigestedResource } from "./secret-digests";
+import { SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "./placeholders";
+import type { PlanRun } from "./plan";
 
 export type ChangeKind = "add" | "delete" | "update";
 
 export interface ValueChange {
   path: string;
   kind: ChangeKind;
-  /** Redacted values: a secret stays "[secret]". Absent for "add" (old) and "delete" (new). */
+  /** Redacted values: a secret stays "[secret]", an unknown "[unknown]". Absent for "add" (old) and "delete" (new). */
   old?: unknown;
   new?: unknown;
   /** True when either side is a secret; the value is never shown. */
   secret?: boolean;
+  /** The same change as the path named here (a command's `update` that repeats its `create`). */
+  sameAs?: string;
 }
 
 export interface ResourceChange {
-  op: "create" | "update" | "delete";
+  op: Exclude<Operation, "same">;
   urn: string;
   type: string;
   name: string;
-  /** For updates: the input paths that change. */
+  /** For updates and replacements: the input paths that change. */
   changes: ValueChange[];
-  /** Why this update may be a replacement (replaceOnChanges, or a field the provider replaces on). */
-  replaceReasons: string[];
+  /** Why it is replaced (or deleted while retained, or matched through an alias). */
+  reasons: string[];
 }
 
 export interface PlanDiff {
   stack: string;
+  /** Engine errors and provider replacements: what a reviewer must read first. */
+  dangers: string[];
   resources: ResourceChange[];
   outputs: ValueChange[];
-  summary: { create: number; update: number; delete: number; same: number };
-  /** Caveats about the comparison itself (e.g. a side without secret digests). */
-  notes: string[];
+  summary: Record<Operation, number>;
+  /** What happens to objects in the cluster (and to the provider that manages them): the data-loss question. */
+  kubernetes: { replaced: number; deleted: number; provider: Operation | "none" };
 }
 
-interface DigestPair {
-  base?: Record<string, string>;
-  head?: Record<string, string>;
-}
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function equalJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equalJson(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && equalJson(a[k], b[k]));
-  }
+/** Whether `path` equals or lies under one of `secretPaths`. */
+function isSecretPath(path: string, secretPaths: ReadonlySet<string>): boolean {
+  for (const s of secretPaths) if (path === s || path.startsWith(`${s}.`) || path.startsWith(`${s}[`) || s === "") return true;
   return false;
 }
 
-function containsSecret(v: unknown): boolean {
-  if (v === SECRET_PLACEHOLDER) return true;
-  if (Array.isArray(v)) return v.some(containsSecret);
-  if (isObject(v)) return Object.values(v).some(containsSecret);
-  return false;
-}
-
-/** Compares two values by path; secrets compare by digest, and unknown digests are reported in `blind`. */
-export function diffValues(base: unknown, head: unknown, digests: DigestPair, path = "", out: ValueChange[] = [], blind: string[] = []): ValueChange[] {
-  if (base === SECRET_PLACEHOLDER && head === SECRET_PLACEHOLDER) {
-    const a = digests.base?.[path];
-    const b = digests.head?.[path];
-    if (a === undefined || b === undefined) blind.push(path);
-    else if (a !== b) out.push({ path, kind: "update", old: SECRET_PLACEHOLDER, new: SECRET_PLACEHOLDER, secret: true });
+/** Compares two revealed values by path; anything under a secret path is compared but never shown. */
+export function diffValues(base: unknown, head: unknown, secretPaths: ReadonlySet<string>, path = "", out: ValueChange[] = []): ValueChange[] {
+  if (isSecretPath(path, secretPaths) && path !== "" ) {
+    if (JSON.stringify(base) !== JSON.stringify(head)) {
+      const kind: ChangeKind = base === undefined ? "add" : head === undefined ? "delete" : "update";
+      const shown = (v: unknown) => (v === UNKNOWN_PLACEHOLDER ? UNKNOWN_PLACEHOLDER : SECRET_PLACEHOLDER);
+      out.push({ path, kind, ...(kind !== "add" ? { old: SECRET_PLACEHOLDER } : {}), ...(kind !== "delete" ? { new: shown(head) } : {}), secret: true });
+    }
     return out;
   }
   if (isObject(base) && isObject(head)) {
-    const keys = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
-    for (const key of keys) {
+    for (const key of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
       const p = childPath(path, key);
-      if (!(key in head)) out.push(withSecret({ path: p, kind: "delete", old: base[key] }));
-      else if (!(key in base)) out.push(withSecret({ path: p, kind: "add", new: head[key] }));
-      else diffValues(base[key], head[key], digests, p, out, blind);
+      if (!(key in head)) out.push(redacted({ path: p, kind: "delete", old: base[key] }, secretPaths));
+      else if (!(key in base)) out.push(redacted({ path: p, kind: "add", new: head[key] }, secretPaths));
+      else diffValues(base[key], head[key], secretPaths, p, out);
     }
     return out;
   }
   if (Array.isArray(base) && Array.isArray(head)) {
-    const n = Math.max(base.length, head.length);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < Math.max(base.length, head.length); i++) {
       const p = childPath(path, i);
-      if (i >= head.length) out.push(withSecret({ path: p, kind: "delete", old: base[i] }));
-      else if (i >= base.length) out.push(withSecret({ path: p, kind: "add", new: head[i] }));
-      else diffValues(base[i], head[i], digests, p, out, blind);
+      if (i >= head.length) out.push(redacted({ path: p, kind: "delete", old: base[i] }, secretPaths));
+      else if (i >= base.length) out.push(redacted({ path: p, kind: "add", new: head[i] }, secretPaths));
+      else diffValues(base[i], head[i], secretPaths, p, out);
     }
     return out;
   }
-  if (!equalJson(base, head)) out.push(withSecret({ path, kind: "update", old: base, new: head }));
+  if (JSON.stringify(base) !== JSON.stringify(head)) out.push({ path, kind: "update", old: base, new: head });
   return out;
 }
 
-function withSecret(change: ValueChange): ValueChange {
-  return containsSecret(change.old) || containsSecret(change.new) ? { ...change, secret: true } : change;
+/** Replaces whatever lies under a secret path inside an added or deleted subtree. */
+function redacted(change: ValueChange, secretPaths: ReadonlySet<string>): ValueChange {
+  const hide = (value: unknown, path: string): unknown => {
+    if (isSecretPath(path, secretPaths)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map((v, i) => hide(v, childPath(path, i)));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hide(v, childPath(path, k))]));
+    return value;
+  };
+  const out: ValueChange = { ...change };
+  if ("old" in change) out.old = hide(change.old, change.path);
+  if ("new" in change) out.new = hide(change.new, change.path);
+  if (JSON.stringify(out) !== JSON.stringify(change)) out.secret = true;
+  return out;
 }
 
-/** Fields a provider replaces the resource on, beyond what the program declares in replaceOnChanges. */
-function providerReplaceReasons(type: string, path: string): string | undefined {
-  if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh") && /^metadata\.(name|namespace)$/.test(path)) {
-    return `${path} changes: Kubernetes replaces the object`;
-  }
-  if (type.startsWith("command:") && path.startsWith("triggers")) return `${path} changes: the command is replaced (re-run)`;
-  return undefined;
-}
-
-function pathUnder(path: string, prefix: string): boolean {
-  if (prefix === "*") return true;
-  const normalized = prefix.replace(/\[\*\]/g, "");
-  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`) || (normalized !== prefix && path.startsWith(normalized));
-}
-
-function updateOf(base: DigestedResource, head: DigestedResource, blind: string[]): ResourceChange | undefined {
-  const changes = diffValues(base.inputs, head.inputs, { base: base.secretDigests, head: head.secretDigests }, "", [], blind);
-  if (base.provider !== head.provider) changes.unshift({ path: "(provider)", kind: "update", old: base.provider, new: head.provider });
-  if (changes.length === 0) return undefined;
-  const reasons = new Set<string>();
-  for (const c of changes) {
-    const declared = (head.replaceOnChanges ?? []).find((p) => pathUnder(c.path, p));
-    if (declared) reasons.add(`${c.path} changes and the program declares replaceOnChanges "${declared}"`);
-    const fromProvider = providerReplaceReasons(head.type, c.path);
-    if (fromProvider) reasons.add(fromProvider);
-  }
-  return { op: "update", urn: head.urn, type: head.type, name: head.name, changes, replaceReasons: [...reasons] };
-}
-
-export function diffPlans(base: DigestedPlan, head: DigestedPlan): PlanDiff {
-  const baseByUrn = new Map(base.resources.map((r) => [r.urn, r]));
-  const headByUrn = new Map(head.resources.map((r) => [r.urn, r]));
+/** The diff of a preview run (tools/lib/lifecycle.ts `preview`) against the state it was decided on. */
+export function describeRun(run: Pick<PlanRun, "decisions" | "errors" | "recorder" | "plan" | "state">, prior: DeploymentState): PlanDiff {
+  const priorByUrn = new Map(prior.resources.map((r) => [r.urn, r]));
   const resources: ResourceChange[] = [];
-  const blind: string[] = [];
-  let same = 0;
-  for (const r of head.resources) {
-    const old = baseByUrn.get(r.urn);
-    if (!old) resources.push({ op: "create", urn: r.urn, type: r.type, name: r.name, changes: [], replaceReasons: [] });
-    else {
-      const update = updateOf(old, r, blind);
-      if (update) resources.push(update);
-      else same++;
-    }
+  const summary: Record<Operation, number> = { create: 0, same: 0, update: 0, replace: 0, delete: 0 };
+  for (const d of run.decisions) {
+    summary[d.op]++;
+    if (d.op === "same") continue;
+    const before = priorByUrn.get(d.aliasOf ?? d.urn);
+    const after = run.recorder.resources.get(d.urn);
+    const secretPaths = new Set([...(before?.secretPaths ?? []), ...(after?.secretPaths ?? [])]);
+    const changes = d.op === "update" || d.op === "replace" ? withoutRepeatedScripts(diffValues(before?.inputs ?? {}, after?.revealedInputs ?? {}, secretPaths)) : [];
+    resources.push({ op: d.op, urn: d.urn, type: d.type, name: d.name, changes, reasons: reasonsOf(d) });
   }
-  for (const r of base.resources) {
-    if (!headByUrn.has(r.urn)) resources.push({ op: "delete", urn: r.urn, type: r.type, name: r.name, changes: [], replaceReasons: [] });
-  }
-  const order = { create: 0, update: 1, delete: 2 };
+  const order: Record<ResourceChange["op"], number> = { replace: 0, delete: 1, create: 2, update: 3 };
   resources.sort((a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn));
-  const outputs = diffValues(base.outputs, head.outputs, { base: base.outputSecretDigests, head: head.outputSecretDigests }, "", [], blind);
-  const notes: string[] = [];
-  if (blind.length > 0) {
-    notes.push(`${blind.length} secret value(s) could not be compared (a plan without secret digests, e.g. a base older than the plan diff); a change to them would not show`);
-  }
-  const count = (op: ResourceChange["op"]) => resources.filter((r) => r.op === op).length;
-  return { stack: head.stack, resources, outputs, summary: { create: count("create"), update: count("update"), delete: count("delete"), same }, notes };
+  const outputSecrets = new Set([...prior.outputSecretPaths, ...run.state.outputSecretPaths]);
+  const inCluster = run.decisions.filter((d) => d.type.startsWith("kubernetes:"));
+  const provider = run.decisions.find((d) => d.type === "pulumi:providers:kubernetes");
+  return {
+    stack: prior.stack,
+    dangers: dangers(run),
+    resources,
+    outputs: diffValues(prior.outputs, run.state.outputs, outputSecrets),
+    summary,
+    kubernetes: {
+      replaced: inCluster.filter((d) => d.op === "replace").length,
+      deleted: inCluster.filter((d) => d.op === "delete").length,
+      provider: provider?.op ?? "none",
+    },
+  };
+}
+
+/** A command's `update` usually repeats its `create`: one listing of the same change is enough. */
+function withoutRepeatedScripts(changes: ValueChange[]): ValueChange[] {
+  const create = changes.find((c) => c.path === "create");
+  return changes.map((c) => (c.path === "update" && create && !c.secret && c.old === create.old && c.new === create.new ? { path: "update", kind: "update" as const, sameAs: "create" } : c));
+}
+
+function reasonsOf(d: Decision): string[] {
+  return d.aliasOf ? [`was ${d.aliasOf.split("::").pop()} (alias)`, ...d.reasons] : d.reasons;
 }
 
 export function hasChanges(diff: PlanDiff): boolean {
-  return diff.resources.length > 0 || diff.outputs.length > 0;
+  return diff.resources.length > 0 || diff.outputs.length > 0 || diff.dangers.length > 0;
 }
 
 // ---- rendering ----
@@ -167,7 +153,7 @@ export function hasChanges(diff: PlanDiff): boolean {
 const MAX_INLINE = 100;
 
 function show(value: unknown): string {
-  if (value === SECRET_PLACEHOLDER) return SECRET_PLACEHOLDER;
+  if (value === SECRET_PLACEHOLDER || value === UNKNOWN_PLACEHOLDER) return value;
   const text = JSON.stringify(value) ?? "undefined";
   return text.length > MAX_INLINE ? `${text.slice(0, MAX_INLINE - 1)}…` : text;
 }
@@ -193,29 +179,37 @@ export function lineDiff(a: string, b: string): string[] {
   return out;
 }
 
+/** A command line `[sudo -n ]bash -c '<script>'` shown as its script, which is what a reviewer reads. */
+export function displayText(text: string): string {
+  const m = /^(?:sudo -n )?bash -c '([\s\S]*)'$/.exec(text);
+  return m ? m[1].replace(/'\\''/g, "'") : text;
+}
+
 function renderChange(c: ValueChange, indent: string): string[] {
-  const symbol = c.kind === "add" ? "+" : c.kind === "delete" ? "-" : "~";
-  if (c.kind === "add") return [`${indent}${symbol} ${c.path}: ${show(c.new)}`];
-  if (c.kind === "delete") return [`${indent}${symbol} ${c.path}: ${show(c.old)}`];
-  if (c.secret && c.old === SECRET_PLACEHOLDER && c.new === SECRET_PLACEHOLDER) return [`${indent}~ ${c.path}: [secret] => [secret] (value changed, not shown)`];
+  if (c.sameAs) return [`${indent}~ ${c.path}: (the same change as ${c.sameAs})`];
+  if (c.kind === "add") return [`${indent}+ ${c.path}: ${show(c.new)}`];
+  if (c.kind === "delete") return [`${indent}- ${c.path}: ${show(c.old)}`];
+  if (c.new === UNKNOWN_PLACEHOLDER) return [`${indent}~ ${c.path}: ${c.secret ? SECRET_PLACEHOLDER : show(c.old)} => [unknown] (known after the update)`];
+  if (c.secret) return [`${indent}~ ${c.path}: [secret] => [secret] (value changed, not shown)`];
   if (typeof c.old === "string" && typeof c.new === "string" && (c.old.includes("\n") || c.new.includes("\n"))) {
-    return [`${indent}~ ${c.path}: (text, changed lines)`, ...lineDiff(c.old, c.new).map((l) => `${indent}    ${l}`)];
+    return [`${indent}~ ${c.path}: (text, changed lines)`, ...lineDiff(displayText(c.old), displayText(c.new)).map((l) => `${indent}    ${l}`)];
   }
   return [`${indent}~ ${c.path}: ${show(c.old)} => ${show(c.new)}`];
 }
 
+const SYMBOL: Record<ResourceChange["op"], string> = { create: "+", update: "~", replace: "+-", delete: "-" };
+
 export function renderDiff(diff: PlanDiff, title: string): string {
   const lines = [title, ""];
+  for (const danger of diff.dangers) lines.push(`!! ${danger}`);
+  if (diff.dangers.length > 0) lines.push("");
   if (!hasChanges(diff)) {
     lines.push(`no changes (${diff.summary.same} resources unchanged)`);
-    for (const note of diff.notes) lines.push(`note: ${note}`);
     return lines.join("\n") + "\n";
   }
   for (const r of diff.resources) {
-    const symbol = r.op === "create" ? "+" : r.op === "delete" ? "-" : r.replaceReasons.length > 0 ? "+-" : "~";
-    const label = r.op === "update" && r.replaceReasons.length > 0 ? "  (update, may replace)" : "";
-    lines.push(`${symbol.padEnd(2)} ${r.type}  ${r.name}${label}`);
-    for (const reason of r.replaceReasons) lines.push(`      ! ${reason}`);
+    lines.push(`${SYMBOL[r.op].padEnd(2)} ${r.type}  ${r.name}  (${r.op})`);
+    for (const reason of r.reasons) lines.push(`      ! ${reason}`);
     for (const c of r.changes) lines.push(...renderChange(c, "      "));
   }
   if (diff.outputs.length > 0) {
@@ -223,7 +217,8 @@ export function renderDiff(diff: PlanDiff, title: string): string {
     for (const c of diff.outputs) lines.push(...renderChange(c, "  "));
   }
   const s = diff.summary;
-  lines.push("", `Resources: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.same} unchanged`);
-  for (const note of diff.notes) lines.push(`note: ${note}`);
+  const k = diff.kubernetes;
+  lines.push("", `Resources: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged`);
+  lines.push(`Kubernetes objects: ${k.replaced} replaced, ${k.deleted} deleted; the Kubernetes provider: ${k.provider === "same" ? "unchanged" : k.provider}`);
   return lines.join("\n") + "\n";
 }
