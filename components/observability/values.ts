@@ -107,6 +107,8 @@ export const SUPERSEDED_DEFAULT_ALERTS = [
   "KubeNodeNotReady", // -> NodeNotReady: 5m instead of 15m, critical
   "NodeFilesystemAlmostOutOfSpace", // -> NodeDiskAlmostFull: warns at 15% free, not 5%
   "KubePersistentVolumeFillingUp", // -> PersistentVolumeAlmostFull: NFS claims share one export, so linear fill predictions fire for all of them at once
+  "NodeClockSkewDetected", // -> NodeClockSkewed: same signal, unit-tested with the lab's rules
+  "NodeClockNotSynchronising", // -> NodeClockNotSynchronised: on sync status alone (the default also waits for the kernel's maximum error to reach 16s)
 ] as const;
 
 export interface KubePrometheusStackOptions {
