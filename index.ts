@@ -113,4 +113,5 @@ export const storageClasses = storage.classes;
 export const postgres = { host: database.rwHost, backupBucket: database.bucketName };
 export const grafana = observability.grafanaService;
 export const prometheus = observability.prometheusUrl;
+export const alertDelivery = observability.alertDelivery;
 export const aiEndpoints = ai.urls;

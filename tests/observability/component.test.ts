@@ -163,4 +163,8 @@ describe("Observability", () => {
     expect(dev.rules.length).toBe(6);
   });
 
+  it("says where alerts go: the webhook, or nowhere until homelab:alertWebhookUrl is set", () => {
+    expect(staging.alertDelivery).toBe("critical and warning alerts are sent to the webhook in Secret monitoring/alertmanager-webhook");
+    expect(dev.alertDelivery).toMatch(/^alerts are NOT delivered anywhere: .*receiver "undelivered".*svc\/kps-alertmanager 9093.*Set homelab:alertWebhookUrl/);
+  });
 });

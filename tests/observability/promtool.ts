@@ -17,6 +17,8 @@ export function requireTool(tool: string, pkg: string): void {
 
 export interface ToolResult {
   code: number;
+  stdout: string;
+  /** stdout and stderr together. */
   output: string;
 }
 
@@ -27,7 +29,7 @@ export function runIn(files: Record<string, string>, tool: string, args: string[
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     const run = spawnSync(tool, args, { cwd: dir, encoding: "utf8", timeout: 60_000 });
     if (run.error) throw run.error;
-    return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+    return { code: run.status ?? -1, stdout: run.stdout, output: `${run.stdout}${run.stderr}` };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
