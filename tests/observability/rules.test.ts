@@ -7,6 +7,7 @@ import {
   VOICE_SERVICES,
 } from "../../components/observability/rules";
 import { SUPERSEDED_DEFAULT_ALERTS } from "../../components/observability/values";
+import { esoValues } from "../../components/secrets/manifests";
 import { validateModels } from "../helpers/schemas";
 import { selectorProblems } from "./exporters";
 import { metricNames, selectors } from "./promql";
@@ -62,9 +63,12 @@ describe("homelab alert rules", () => {
     }
   });
 
-  it("flag ExternalSecrets by their Ready condition being False", () => {
+  it("flag ExternalSecrets by their Ready condition being False, in the ExternalSecret's own namespace", () => {
     const [rule] = alerts(withGpu).filter((r) => r.alert === "ExternalSecretNotReady");
     expect(rule.expr).toBe('externalsecret_status_condition{condition="Ready",status="False"} == 1');
+    // $labels.namespace is the ExternalSecret's only if the scrape keeps the exporter's label.
+    expect(rule.annotations.summary).toContain("{{ $labels.namespace }}");
+    expect((esoValues() as any).serviceMonitor.honorLabels).toBe(true);
   });
 
   it("watch GPU temperature only in stacks with GPUs", () => {
