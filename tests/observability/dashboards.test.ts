@@ -41,13 +41,13 @@ describe("dashboards", () => {
     requireTool(PROMTOOL, "prometheus");
     // Each query becomes a recording rule, so Prometheus's own parser reads it.
     const rules = promQueries(withGpu).map(({ record, expr }) => ({ record, expr: substituteGrafanaVariables(expr) }));
-    const result = runIn({ "dashboards.yaml": ruleFile([{ name: "dashboards", rules } as never]) }, PROMTOOL, ["check", "rules", "dashboards.yaml"]);
+    const result = runIn({ "dashboards.yaml": ruleFile([{ name: "dashboards", rules }]) }, PROMTOOL, ["check", "rules", "dashboards.yaml"]);
     if (result.code !== 0) throw new Error(result.output);
     expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 
   it("a query that does not parse, or names a label its exporter lacks, is caught", () => {
-    const bad = runIn({ "bad.yaml": ruleFile([{ name: "d", rules: [{ record: "x", expr: "sum(rate(up[5m])" }] } as never]) }, PROMTOOL, ["check", "rules", "bad.yaml"]);
+    const bad = runIn({ "bad.yaml": ruleFile([{ name: "d", rules: [{ record: "x", expr: "sum(rate(up[5m])" }] }]) }, PROMTOOL, ["check", "rules", "bad.yaml"]);
     expect(bad.code).not.toBe(0);
     expect(selectors('kube_deployment_status_replicas_available{namspace="ollama"}').flatMap(selectorProblems))
       .toEqual(['kube_deployment_status_replicas_available: kube-state-metrics v2.20.0 has no label "namspace"']);

@@ -35,8 +35,8 @@ export function runIn(files: Record<string, string>, tool: string, args: string[
   }
 }
 
-/** A Prometheus rule file (what the operator writes from a PrometheusRule's spec). */
-export function ruleFile(groups: RuleGroup[]): string {
+/** A Prometheus rule file (what the operator writes from a PrometheusRule's spec); recording rules too. */
+export function ruleFile(groups: Array<{ name: string; rules: object[] }>): string {
   return YAML.stringify({ groups });
 }
 
