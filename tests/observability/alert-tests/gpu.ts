@@ -9,11 +9,12 @@ const gpu = (index: number) => ({
 export const gpuCases: AlertCase[] = [
   {
     alert: "GpuTooHot",
-    title: `warns above ${GPU_TEMPERATURE.warning}°C after 10m, pages above ${GPU_TEMPERATURE.critical}°C after 2m; exactly ${GPU_TEMPERATURE.warning}°C stays silent`,
+    title: `warns above ${GPU_TEMPERATURE.warning}°C after 10m, pages above ${GPU_TEMPERATURE.critical}°C after 2m; exactly ${GPU_TEMPERATURE.warning}°C stays silent, exactly ${GPU_TEMPERATURE.critical}°C only warns`,
     series: {
       [series("DCGM_FI_DEV_GPU_TEMP", gpu(0))]: "85x12",
       [series("DCGM_FI_DEV_GPU_TEMP", gpu(1))]: `${GPU_TEMPERATURE.warning}x12`,
       [series("DCGM_FI_DEV_GPU_TEMP", gpu(2))]: "90x12",
+      [series("DCGM_FI_DEV_GPU_TEMP", gpu(3))]: `${GPU_TEMPERATURE.critical}x12`,
     },
     expect: {
       "1m": [],
@@ -22,6 +23,7 @@ export const gpuCases: AlertCase[] = [
         { severity: "warning", labels: gpu(0), value: "85" },
         { severity: "warning", labels: gpu(2), value: "90" },
         { severity: "critical", labels: gpu(2), value: "90" },
+        { severity: "warning", labels: gpu(3), value: String(GPU_TEMPERATURE.critical) },
       ],
     },
   },

@@ -29,8 +29,8 @@ function claims(freeGb: Record<string, number>) {
 export const storageCases: AlertCase[] = [
   {
     alert: "NodeDiskAlmostFull",
-    title: "warns at 10% free after 15m, pages at 4% after 5m; exactly 15% free, tmpfs and NFS mounts stay silent",
-    series: filesystems({ "10.0.0.21:9100": 10, "10.0.0.22:9100": 4, "10.0.0.23:9100": 15 }, [
+    title: "warns at 10% free after 15m, pages at 4% after 5m; exactly 15% free, tmpfs and NFS mounts stay silent, exactly 5% only warns",
+    series: filesystems({ "10.0.0.21:9100": 10, "10.0.0.22:9100": 4, "10.0.0.23:9100": 15, "10.0.0.24:9100": 5 }, [
       [fs("10.0.0.21:9100", "/run", "tmpfs", "tmpfs"), 1],
       [fs("10.0.0.21:9100", "/mnt/nas", "nfs4", "nas:/export"), 1],
     ]),
@@ -41,13 +41,14 @@ export const storageCases: AlertCase[] = [
         { severity: "warning", labels: root("10.0.0.21:9100"), value: "10%" },
         { severity: "warning", labels: root("10.0.0.22:9100"), value: "4%" },
         { severity: "critical", labels: root("10.0.0.22:9100"), value: "4%" },
+        { severity: "warning", labels: root("10.0.0.24:9100"), value: "5%" },
       ],
     },
   },
   {
     alert: "PersistentVolumeAlmostFull",
-    title: "warns at 10% free after 10m, pages at 3% after 5m; exactly 15% free stays silent",
-    series: claims({ "homelab-pg-1": 10, "homelab-pg-2": 3, "homelab-pg-3": 15 }),
+    title: "warns at 10% free after 10m, pages at 3% after 5m; exactly 15% free stays silent, exactly 5% only warns",
+    series: claims({ "homelab-pg-1": 10, "homelab-pg-2": 3, "homelab-pg-3": 15, "homelab-pg-4": 5 }),
     expect: {
       "4m": [],
       "5m": [{ severity: "critical", labels: claim("homelab-pg-2"), value: "3%" }],
@@ -55,6 +56,7 @@ export const storageCases: AlertCase[] = [
         { severity: "warning", labels: claim("homelab-pg-1"), value: "10%" },
         { severity: "warning", labels: claim("homelab-pg-2"), value: "3%" },
         { severity: "critical", labels: claim("homelab-pg-2"), value: "3%" },
+        { severity: "warning", labels: claim("homelab-pg-4"), value: "5%" },
       ],
     },
   },
