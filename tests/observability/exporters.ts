@@ -126,7 +126,7 @@ export const EXPORTERS: Record<string, Exporter> = {
     },
   },
   dcgm: {
-    version: "dcgm-exporter 4.6.0-4.8.3 (gpu-operator v26.7.0); labels read at 4.5.3-4.8.2, the newest tag published",
+    version: "dcgm-exporter 4.6.0-4.8.3 (gpu-operator v26.7.0); labels read at 4.5.3-4.8.2, the newest source that could be checked",
     source: "NVIDIA/dcgm-exporter internal/pkg/rendermetrics/render_metrics.go (labels), etc/default-counters.csv; fields as collected by components/gpu dcgmMetricsCsv",
     targetLabels: SERVICE_TARGET,
     metrics: Object.fromEntries([
