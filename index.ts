@@ -125,6 +125,7 @@ return {
   postgres: { host: database.rwHost, backupBucket: database.bucketName },
   grafana: observability.grafanaService,
   prometheus: observability.prometheusUrl,
+  alertDelivery: observability.alertDelivery,
   aiEndpoints: ai.urls,
 };
 };

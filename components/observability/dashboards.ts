@@ -1,7 +1,7 @@
 // Grafana dashboards as code: the lab's own views (nodes, database, GPU, voice pipeline), built as
 // classic dashboard JSON and shipped in ConfigMaps that Grafana's sidecar picks up from any namespace.
 import { DASHBOARD_FOLDER_ANNOTATION } from "./values";
-import { VOICE_SERVICES, VoiceService } from "./rules";
+import { CERTIFICATE_DAYS_LEFT, CLOCK_OFFSET_SECONDS, VOICE_SERVICES, VoiceService } from "./rules";
 
 export interface Target {
   expr: string;
@@ -100,7 +100,7 @@ function queryVariable(name: string, query: string) {
   return { name, label: name, type: "query", datasource: PROMETHEUS, query, refresh: 2, includeAll: false, multi: false, hide: 0 };
 }
 
-function dashboard(uid: string, title: string, panels: PanelSpec[], variables: Record<string, unknown>[] = []): Dashboard {
+function dashboard(uid: string, title: string, panels: PanelSpec[], variables: Record<string, unknown>[] = [], refresh = "1m"): Dashboard {
   return {
     uid,
     title,
@@ -108,7 +108,7 @@ function dashboard(uid: string, title: string, panels: PanelSpec[], variables: R
     schemaVersion: 39,
     editable: false,
     time: { from: "now-6h", to: "now" },
-    refresh: "1m",
+    refresh,
     templating: { list: [DATASOURCE_VARIABLE, ...variables] },
     panels: layout(panels),
   };
@@ -130,6 +130,11 @@ export function nodesDashboard(): Dashboard {
     { title: "Network received", unit: "Bps", targets: [{ expr: 'sum by (instance) (rate(node_network_receive_bytes_total{job="node-exporter",device!~"lo|veth.*|cni.*|flannel.*"}[5m]))', legendFormat: "{{instance}}" }] },
     { title: "Network sent", unit: "Bps", targets: [{ expr: 'sum by (instance) (rate(node_network_transmit_bytes_total{job="node-exporter",device!~"lo|veth.*|cni.*|flannel.*"}[5m]))', legendFormat: "{{instance}}" }] },
     { title: "Persistent volumes used", unit: "percentunit", min: 0, max: 1, thresholds: GREEN_RED, w: 24, targets: [{ expr: 'kubelet_volume_stats_used_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"}', legendFormat: "{{namespace}}/{{persistentvolumeclaim}}" }] },
+    { title: "Clock offset", unit: "s", thresholds: [[null, "green"], [CLOCK_OFFSET_SECONDS, "red"]],
+      targets: [{ expr: 'node_timex_offset_seconds{job="node-exporter"}', legendFormat: "{{instance}}" }] },
+    { title: "K3s certificates: days left", unit: "d",
+      thresholds: [[null, "red"], [CERTIFICATE_DAYS_LEFT.critical, "orange"], [CERTIFICATE_DAYS_LEFT.warning, "green"]],
+      targets: [{ expr: 'min by (node) (k3s_certificate_expiration_seconds{job="kubelet",usages!~".*CertSign.*"}) / 86400', legendFormat: "{{node}}" }] },
   ]);
 }
 
@@ -182,7 +187,8 @@ export function voiceDashboard(services: VoiceService[] = VOICE_SERVICES): Dashb
     { title: "Container restarts (1h)", targets: [{ expr: `sum by (namespace, container) (increase(kube_pod_container_status_restarts_total{${inVoice}}[1h]))`, legendFormat: "{{namespace}}/{{container}}" }] },
     { title: "Network received", unit: "Bps", targets: [{ expr: `sum by (namespace) (rate(container_network_receive_bytes_total{${inVoice}}[5m]))`, legendFormat: "{{namespace}}" }] },
     { type: "logs", title: "Logs", w: 24, targets: [{ expr: `{${inVoice}}` }] },
-  ]);
+    // Refreshed every 10s: this board is watched live while talking to the assistant.
+  ], [], "10s");
 }
 
 export interface DashboardOptions {

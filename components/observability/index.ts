@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilitySettings } from "../config";
 import type { LabNamespace } from "../namespaces";
 import { charts } from "../versions";
+import { alertDelivery } from "./alertmanager";
 import { dashboardConfigMap, homelabDashboards } from "./dashboards";
 import { homelabRuleGroups, prometheusRuleManifest, ruleObjectName, VoiceService } from "./rules";
 import {
@@ -20,6 +21,7 @@ import {
 } from "./values";
 import { pinnedChart } from "../helm";
 
+export * from "./alertmanager";
 export * from "./dashboards";
 export * from "./namespaces";
 export * from "./rules";
@@ -83,6 +85,8 @@ export class Observability extends pulumi.ComponentResource {
   readonly lokiUrl: string;
   readonly lokiPushUrl: string;
   readonly grafanaService: string;
+  /** Where alerts go, in a sentence (a stack output, so "nowhere" is never a surprise). */
+  readonly alertDelivery: string;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:observability:Observability", name, {}, opts);
@@ -161,12 +165,17 @@ export class Observability extends pulumi.ComponentResource {
     this.lokiUrl = lokiUrl(monitoring);
     this.lokiPushUrl = lokiPushUrl(monitoring);
     this.grafanaService = `${NAMES.grafana}.${monitoring}.svc.cluster.local:80`;
+    this.alertDelivery = alertDelivery({
+      webhookSecretName: args.alertWebhookSecretName, namespace: monitoring, alertmanagerService: `${NAMES.kps}-alertmanager`,
+    });
+    if (!args.alertWebhookSecretName) pulumi.log.warn(this.alertDelivery, this);
 
     this.registerOutputs({
       prometheusUrl: this.prometheusUrl,
       lokiUrl: this.lokiUrl,
       lokiPushUrl: this.lokiPushUrl,
       grafanaService: this.grafanaService,
+      alertDelivery: this.alertDelivery,
     });
   }
 }

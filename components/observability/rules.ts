@@ -37,6 +37,15 @@ export const VOICE_SERVICES: VoiceService[] = [
 /** GPU temperatures (Celsius): consumer cards throttle in the low 80s. */
 export const GPU_TEMPERATURE = { warning: 80, critical: 88 } as const;
 
+/**
+ * Days left on a K3s leaf certificate (365-day lifetime). K3s renews those near expiry only when it
+ * starts, so a node that runs for a year without a restart lets them lapse.
+ */
+export const CERTIFICATE_DAYS_LEFT = { warning: 30, critical: 7 } as const;
+
+/** Clock offset (seconds) past which TLS, etcd leases and log ordering start to suffer. */
+export const CLOCK_OFFSET_SECONDS = 0.05;
+
 export interface RuleOptions {
   /** Whether the stack has GPU nodes (DCGM metrics exist only then). */
   gpu: boolean;
@@ -59,6 +68,42 @@ function nodeRules(): RuleGroup {
         'kube_node_status_condition{condition="Ready",status="true"} == 0',
         "Node {{ $labels.node }} is not Ready",
         "The kubelet on {{ $labels.node }} has not reported Ready for 5 minutes; its pods are being rescheduled."),
+      // The chart's KubeNodePressure reports this at severity info, which is discarded; disk
+      // pressure means evictions, so it is a warning here.
+      rule("NodeDiskPressure", "warning", "5m",
+        'kube_node_status_condition{condition="DiskPressure",status="true"} == 1',
+        "Node {{ $labels.node }} is under disk pressure",
+        "The kubelet on {{ $labels.node }} is evicting pods and refusing new ones: its filesystem or image store crossed an eviction threshold. Prune images with `k3s crictl rmi --prune` and check /var/lib/rancher."),
+      rule("NodeClockNotSynchronised", "warning", "10m",
+        'max_over_time(node_timex_sync_status{job="node-exporter"}[10m]) == 0',
+        "The clock of {{ $labels.instance }} is not synchronised",
+        "The kernel on {{ $labels.instance }} has not reported a synchronised clock for 20 minutes. Check chrony or systemd-timesyncd; certificates and etcd leases depend on agreeing clocks."),
+      rule("NodeClockSkewed", "warning", "10m",
+        `abs(node_timex_offset_seconds{job="node-exporter"}) > ${CLOCK_OFFSET_SECONDS}`,
+        "The clock of {{ $labels.instance }} is off by {{ $value | humanize }}s",
+        `{{ $labels.instance }} has been more than ${CLOCK_OFFSET_SECONDS}s away from its time source for 10 minutes; check its NTP source.`),
+    ],
+  };
+}
+
+function certificateRules(): RuleGroup {
+  // K3s's own gauge (every node's kubelet endpoint serves it): remaining seconds per certificate,
+  // labelled by subject and usages. CAs (usage CertSign, 10 years) are left out: rotating them is
+  // a planned operation, not a restart.
+  const leafCertificates = 'k3s_certificate_expiration_seconds{job="kubelet",usages!~".*CertSign.*"}';
+  const days = (n: number) => `${n} * 86400`;
+  const description = "K3s renews its client and serving certificates when it starts within their renewal window: restart K3s on {{ $labels.node }} (`systemctl restart k3s` or `k3s-agent`).";
+  return {
+    name: "homelab.certificates",
+    rules: [
+      rule("K3sCertificateExpiring", "warning", "15m",
+        `${leafCertificates} < ${days(CERTIFICATE_DAYS_LEFT.warning)}`,
+        "K3s certificate {{ $labels.subject }} on {{ $labels.node }} expires in {{ $value | humanizeDuration }}",
+        description),
+      rule("K3sCertificateExpiring", "critical", "15m",
+        `${leafCertificates} < ${days(CERTIFICATE_DAYS_LEFT.critical)}`,
+        "K3s certificate {{ $labels.subject }} on {{ $labels.node }} expires in {{ $value | humanizeDuration }}",
+        `${description} Once it expires, the node's kubelet or the API server refuses connections.`),
     ],
   };
 }
@@ -153,6 +198,11 @@ function gpuRules(): RuleGroup {
         `DCGM_FI_DEV_GPU_TEMP > ${GPU_TEMPERATURE.critical}`,
         `${gpu} is overheating`,
         `${gpu} is at {{ $value }} °C.`),
+      // Every GPU alert reads DCGM: without its series they are all silent, so say so.
+      rule("GpuMetricsMissing", "warning", "15m",
+        "absent(DCGM_FI_DEV_GPU_TEMP)",
+        "No GPU metrics from the DCGM exporter",
+        "Prometheus has no DCGM series although the stack has GPU nodes, so no GPU alert can fire. Check `kubectl -n gpu-operator get pods -l app=nvidia-dcgm-exporter` and its ServiceMonitor."),
       // The gauge holds the last Xid seen, so only a change is news.
       rule("GpuXidError", "warning", "0m",
         "changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0 and DCGM_FI_DEV_XID_ERRORS > 0",
@@ -163,18 +213,20 @@ function gpuRules(): RuleGroup {
 }
 
 function voiceRules(services: VoiceService[]): RuleGroup {
-  // One rule per service with exact selectors: a regex pair would also match, say, an "ollama"
-  // deployment that a chart created in another service's namespace.
+  // Exact selectors per service, or-ed into one rule: a regex pair would also match, say, an
+  // "ollama" deployment that a chart created in another service's namespace, and one rule per
+  // service would define the same alert several times (promtool's lint rejects duplicate rules).
+  // Scaled to zero on purpose is not down: only a deployment that wants replicas counts.
+  const down = services.map(({ namespace, deployment }) => {
+    const selector = `namespace="${namespace}",deployment="${deployment}"`;
+    return `(kube_deployment_status_replicas_available{${selector}} == 0 and on (namespace, deployment) kube_deployment_spec_replicas{${selector}} > 0)`;
+  });
   return {
     name: "homelab.voice",
-    rules: services.map(({ namespace, deployment }) => {
-      const selector = `namespace="${namespace}",deployment="${deployment}"`;
-      return rule("VoiceServiceDown", "critical", "5m",
-        // Scaled to zero on purpose is not down: only a deployment that wants replicas counts.
-        `kube_deployment_status_replicas_available{${selector}} == 0 and on (namespace, deployment) kube_deployment_spec_replicas{${selector}} > 0`,
-        `Voice service ${namespace}/${deployment} is down`,
-        `${deployment} has had no available replica for 5 minutes; the voice assistant cannot use it.`);
-    }),
+    rules: [rule("VoiceServiceDown", "critical", "5m",
+      down.join("\nor\n"),
+      "Voice service {{ $labels.namespace }}/{{ $labels.deployment }} is down",
+      "{{ $labels.deployment }} has had no available replica for 5 minutes; the voice assistant cannot use it.")],
   };
 }
 
@@ -182,6 +234,7 @@ function voiceRules(services: VoiceService[]): RuleGroup {
 export function homelabRuleGroups(opts: RuleOptions): RuleGroup[] {
   return [
     nodeRules(),
+    certificateRules(),
     storageRules(),
     databaseRules(),
     secretRules(),

@@ -4,6 +4,7 @@
 // (`valuesCheckedAgainst`); Helm ignores unknown keys silently, so the tests pin the ones that matter.
 import { isIP } from "node:net";
 import type { HomelabConfig, ObservabilitySettings } from "../config";
+import { alertmanagerConfig } from "./alertmanager";
 
 /** Stable object names, so data sources, push URLs and network rules never depend on release names. */
 export const NAMES = {
@@ -36,9 +37,6 @@ export const PORTS = {
 
 /** Keys of the secrets layer's `grafana-admin` Secret (the chart's own defaults, set explicitly). */
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
-
-/** Key holding the webhook URL in the alert-webhook Secret (monitoring namespace). */
-export const ALERT_WEBHOOK_URL_KEY = "url";
 
 export function prometheusUrl(namespace: string): string {
   return `http://${NAMES.kps}-prometheus.${namespace}.svc.cluster.local:${PORTS.prometheus}`;
@@ -107,6 +105,8 @@ export const SUPERSEDED_DEFAULT_ALERTS = [
   "KubeNodeNotReady", // -> NodeNotReady: 5m instead of 15m, critical
   "NodeFilesystemAlmostOutOfSpace", // -> NodeDiskAlmostFull: warns at 15% free, not 5%
   "KubePersistentVolumeFillingUp", // -> PersistentVolumeAlmostFull: NFS claims share one export, so linear fill predictions fire for all of them at once
+  "NodeClockSkewDetected", // -> NodeClockSkewed: same signal, unit-tested with the lab's rules
+  "NodeClockNotSynchronising", // -> NodeClockNotSynchronised: on sync status alone (the default also waits for the kernel's maximum error to reach 16s)
 ] as const;
 
 export interface KubePrometheusStackOptions {
@@ -116,7 +116,7 @@ export interface KubePrometheusStackOptions {
   storageClass: string;
   settings: ObservabilitySettings;
   grafanaAdminSecretName: string;
-  /** Secret (in `namespace`) whose key `url` holds the alert webhook; alerts go nowhere without it. */
+  /** Secret (in `namespace`) whose key `url` holds the alert webhook; see alertmanager.ts for what happens without. */
   alertWebhookSecretName?: string;
   /**
    * Server IPs where K3s serves embedded-etcd metrics (`etcd-expose-metrics: true`). Empty: etcd is
@@ -225,7 +225,8 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
         // webhook URL never appears in Helm values, the Pulumi state or the generated config Secret.
         ...(webhookSecret ? { secrets: [webhookSecret] } : {}),
       },
-      ...(webhookSecret ? { config: alertmanagerConfig(webhookSecret) } : {}),
+      // Always ours, webhook or not: without one, alerts go to a receiver named "undelivered".
+      config: alertmanagerConfig({ webhookSecretName: webhookSecret }),
     },
     grafana: grafanaValues(opts),
     "kube-state-metrics": {
@@ -238,24 +239,6 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
       fullnameOverride: NAMES.nodeExporter,
       resources: resources(["20m", "32Mi"], ["250m", "128Mi"]),
     },
-  };
-}
-
-/**
- * Alertmanager routing when a webhook is configured: everything goes to the webhook except the
- * always-firing Watchdog, which stays on the chart's "null" receiver. Helm merges this over the
- * chart's defaults, so its inhibit rules and templates are kept; lists (receivers) are replaced.
- */
-export function alertmanagerConfig(webhookSecretName: string): Record<string, unknown> {
-  return {
-    route: { receiver: "webhook" },
-    receivers: [
-      { name: "null" },
-      {
-        name: "webhook",
-        webhook_configs: [{ url_file: `/etc/alertmanager/secrets/${webhookSecretName}/${ALERT_WEBHOOK_URL_KEY}`, send_resolved: true }],
-      },
-    ],
   };
 }
 

@@ -56,6 +56,9 @@ export function esoValues(): Record<string, unknown> {
       // renders before the observability layer has installed the Prometheus operator CRDs, and
       // alwaysRender would fail that first `pulumi up`; the ServiceMonitors appear on the next run.
       renderMode: "skipIfMissing",
+      // The metrics label each ExternalSecret and SecretStore with its own namespace; without this
+      // Prometheus renames it exported_namespace and alerts name the operator's namespace instead.
+      honorLabels: true,
     },
     webhook: {
       port: ESO_WEBHOOK_PORT,

@@ -1,9 +1,20 @@
 import { dashboardConfigMap, DASHBOARD_FOLDER, homelabDashboards, Panel, voiceDashboard } from "../../components/observability/dashboards";
 import { VOICE_SERVICES } from "../../components/observability/rules";
 import { DASHBOARD_FOLDER_ANNOTATION } from "../../components/observability/values";
-import { KNOWN, metricNames } from "./helpers";
+import { selectorProblems } from "./exporters";
+import { selectors, substituteGrafanaVariables } from "./promql";
+import { PROMTOOL, requireTool, ruleFile, runIn } from "./promtool";
 
 const withGpu = homelabDashboards({ gpu: true });
+
+/** Every PromQL query of the dashboards (Loki's log panels aside), with a record name for promtool. */
+function promQueries(boards: typeof withGpu) {
+  return boards.flatMap((board) => board.panels.filter((p) => p.type !== "logs").flatMap((panel) => panel.targets.map((t) => ({
+    where: `${board.uid} / ${panel.title}`,
+    record: `dashboard:${board.uid.replace(/-/g, "_")}:${panel.id}_${t.refId}`,
+    expr: t.expr,
+  }))));
+}
 const uids = (boards: typeof withGpu) => boards.map((b) => b.uid);
 
 describe("dashboards", () => {
@@ -18,14 +29,36 @@ describe("dashboards", () => {
     for (const field of ["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE"]) expect(exprs).toContain(field);
   });
 
-  it("every Prometheus query selects metrics the lab's exporters serve", () => {
+  it("every Prometheus query selects metrics and labels the pinned exporters serve", () => {
+    const problems = promQueries(withGpu).flatMap(({ where, expr }) => {
+      const found = selectors(substituteGrafanaVariables(expr));
+      return [...(found.length === 0 ? ["selects nothing"] : []), ...found.flatMap(selectorProblems)].map((p) => `${where}: ${p}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("every Prometheus query parses (promtool check rules), Grafana's variables replaced by realistic values", () => {
+    requireTool(PROMTOOL, "prometheus");
+    // Each query becomes a recording rule, so Prometheus's own parser reads it.
+    const rules = promQueries(withGpu).map(({ record, expr }) => ({ record, expr: substituteGrafanaVariables(expr) }));
+    const result = runIn({ "dashboards.yaml": ruleFile([{ name: "dashboards", rules }]) }, PROMTOOL, ["check", "rules", "dashboards.yaml"]);
+    if (result.code !== 0) throw new Error(result.output);
+    expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it("a query that does not parse, or names a label its exporter lacks, is caught", () => {
+    const bad = runIn({ "bad.yaml": ruleFile([{ name: "d", rules: [{ record: "x", expr: "sum(rate(up[5m])" }] }]) }, PROMTOOL, ["check", "rules", "bad.yaml"]);
+    expect(bad.code).not.toBe(0);
+    expect(selectors('kube_deployment_status_replicas_available{namspace="ollama"}').flatMap(selectorProblems))
+      .toEqual(['kube_deployment_status_replicas_available: kube-state-metrics v2.20.0 has no label "namspace"']);
+    expect(() => substituteGrafanaVariables("rate(x[$__unknown])")).toThrow(/\$__unknown/);
+  });
+
+  it("variable queries (label_values) read metrics the exporters serve", () => {
     for (const board of withGpu) {
-      for (const panel of board.panels.filter((p) => p.type !== "logs")) {
-        for (const { expr } of panel.targets) {
-          const names = metricNames(expr.replace(/\$\w+/g, "x"));
-          expect({ board: board.uid, panel: panel.title, ok: names.length > 0 && names.every((n) => KNOWN.has(n)) })
-            .toEqual({ board: board.uid, panel: panel.title, ok: true });
-        }
+      for (const variable of board.templating.list.filter((v) => v.type === "query")) {
+        const [, metric, label] = /^label_values\((\w+), (\w+)\)$/.exec(String(variable.query)) ?? [];
+        expect(selectorProblems({ metric, matchers: [{ label, op: "=", value: "x" }] })).toEqual([]);
       }
     }
   });

@@ -7,37 +7,48 @@ import {
   VOICE_SERVICES,
 } from "../../components/observability/rules";
 import { SUPERSEDED_DEFAULT_ALERTS } from "../../components/observability/values";
+import { esoValues } from "../../components/secrets/manifests";
 import { validateModels } from "../helpers/schemas";
-import { KNOWN, metricNames } from "./helpers";
+import { selectorProblems } from "./exporters";
+import { metricNames, selectors } from "./promql";
 
 
 const withGpu = homelabRuleGroups({ gpu: true });
 const withoutGpu = homelabRuleGroups({ gpu: false });
 const alerts = (groups: typeof withGpu) => groups.flatMap((g) => g.rules);
 
-describe("metric-name extraction (the checker itself)", () => {
-  it("finds selected metrics and skips functions, keywords, labels, strings and ranges", () => {
+describe("the PromQL selector reader (the checker itself)", () => {
+  it("finds selected metrics and skips functions, aggregations, keywords, label lists, strings and ranges", () => {
     expect(metricNames('sum by (namespace) (rate(container_cpu_usage_seconds_total{namespace=~"a|b",container!=""}[5m]))'))
       .toEqual(["container_cpu_usage_seconds_total"]);
     expect(metricNames("time() - max by (ns) (foo_seconds) > 26 * 3600 and bar_total > 0")).toEqual(["foo_seconds", "bar_total"]);
     expect(metricNames('a_metric == 0 and on (namespace, deployment) b_metric{x="up"} > 0')).toEqual(["a_metric", "b_metric"]);
+    expect(metricNames("1 - avg by (instance) (rate(x_total[5m])) / count without (cpu) (y) offset 1h")).toEqual(["x_total", "y"]);
+  });
+
+  it("reads every label matcher with its operator and value", () => {
+    expect(selectors('abs(m{a="1",b!="x\\"y",c=~"p|q"}) > 0 or {__name__="n",d!~""}')).toEqual([
+      { metric: "m", matchers: [{ label: "a", op: "=", value: "1" }, { label: "b", op: "!=", value: 'x"y' }, { label: "c", op: "=~", value: "p|q" }] },
+      { matchers: [{ label: "__name__", op: "=", value: "n" }, { label: "d", op: "!~", value: "" }] },
+    ]);
   });
 });
 
 describe("homelab alert rules", () => {
   it("cover every condition the lab cares about", () => {
     const names = new Set(alerts(withGpu).map((r) => r.alert));
-    for (const alert of ["NodeDown", "NodeNotReady", "NodeDiskAlmostFull", "PersistentVolumeAlmostFull", "CNPGBackupFailed",
-      "CNPGReplicationLagging", "ExternalSecretNotReady", "GpuTooHot", "VoiceServiceDown"]) {
+    for (const alert of ["NodeDown", "NodeNotReady", "NodeDiskPressure", "NodeClockNotSynchronised", "NodeClockSkewed", "K3sCertificateExpiring",
+      "NodeDiskAlmostFull", "PersistentVolumeAlmostFull", "CNPGBackupFailed", "CNPGBackupTooOld", "CNPGReplicationLagging",
+      "ExternalSecretNotReady", "GpuTooHot", "GpuMetricsMissing", "VoiceServiceDown"]) {
       expect(names).toContain(alert);
     }
   });
 
-  it("select only metrics that exist in the exporters the lab runs", () => {
+  it("select only metrics and labels that the pinned exporters serve", () => {
     for (const rule of alerts(withGpu)) {
-      const names = metricNames(rule.expr);
-      expect({ alert: rule.alert, names: names.length > 0 }).toEqual({ alert: rule.alert, names: true });
-      expect({ alert: rule.alert, unknown: names.filter((n) => !KNOWN.has(n)) }).toEqual({ alert: rule.alert, unknown: [] });
+      const found = selectors(rule.expr);
+      expect({ alert: rule.alert, selects: found.length > 0 }).toEqual({ alert: rule.alert, selects: true });
+      expect({ alert: rule.alert, problems: found.flatMap(selectorProblems) }).toEqual({ alert: rule.alert, problems: [] });
     }
   });
 
@@ -52,9 +63,12 @@ describe("homelab alert rules", () => {
     }
   });
 
-  it("flag ExternalSecrets by their Ready condition being False", () => {
+  it("flag ExternalSecrets by their Ready condition being False, in the ExternalSecret's own namespace", () => {
     const [rule] = alerts(withGpu).filter((r) => r.alert === "ExternalSecretNotReady");
     expect(rule.expr).toBe('externalsecret_status_condition{condition="Ready",status="False"} == 1');
+    // $labels.namespace is the ExternalSecret's only if the scrape keeps the exporter's label.
+    expect(rule.annotations.summary).toContain("{{ $labels.namespace }}");
+    expect((esoValues() as any).serviceMonitor.honorLabels).toBe(true);
   });
 
   it("watch GPU temperature only in stacks with GPUs", () => {
@@ -71,26 +85,32 @@ describe("homelab alert rules", () => {
     expect(used.filter((n) => !collected.has(n))).toEqual([]);
   });
 
-  it("raise VoiceServiceDown per voice deployment, with exact selectors, ignoring deployments scaled to zero", () => {
+  it("raise VoiceServiceDown for each voice deployment, with exact selectors, ignoring deployments scaled to zero", () => {
     const voice = alerts(withGpu).filter((r) => r.alert === "VoiceServiceDown");
-    expect(voice).toHaveLength(VOICE_SERVICES.length);
-    for (const { namespace, deployment } of VOICE_SERVICES) {
-      const rule = voice.find((r) => r.expr.includes(`namespace="${namespace}",deployment="${deployment}"`));
-      expect(rule?.expr).toMatch(/^kube_deployment_status_replicas_available\{[^}]+\} == 0 and on \(namespace, deployment\) kube_deployment_spec_replicas\{[^}]+\} > 0$/);
-    }
+    expect(voice).toHaveLength(1);
+    const branches = voice[0].expr.split("\nor\n");
+    expect(branches).toHaveLength(VOICE_SERVICES.length);
+    VOICE_SERVICES.forEach(({ namespace, deployment }, i) => {
+      const selector = `{namespace="${namespace}",deployment="${deployment}"}`;
+      expect(branches[i]).toBe(`(kube_deployment_status_replicas_available${selector} == 0 and on (namespace, deployment) kube_deployment_spec_replicas${selector} > 0)`);
+    });
     const custom = homelabRuleGroups({ gpu: false, voiceServices: [{ namespace: "ai", deployment: "ollama" }] });
     expect(alerts(custom).filter((r) => r.alert === "VoiceServiceDown").map((r) => r.expr)[0]).toContain('namespace="ai",deployment="ollama"');
   });
 
   it("do not re-create a default kube-prometheus-stack alert unless that default is switched off", () => {
     // Alert names shipped by kube-prometheus-stack 88.5.3's default rules that overlap with ours.
-    const defaults = ["KubeNodeNotReady", "KubeNodeUnreachable", "KubeletDown", "NodeFilesystemAlmostOutOfSpace", "NodeFilesystemSpaceFillingUp",
-      "KubePersistentVolumeFillingUp", "KubeDeploymentReplicasMismatch", "TargetDown"];
+    const defaults = ["KubeNodeNotReady", "KubeNodeUnreachable", "KubeNodePressure", "KubeletDown", "NodeFilesystemAlmostOutOfSpace",
+      "NodeFilesystemSpaceFillingUp", "KubePersistentVolumeFillingUp", "KubeDeploymentReplicasMismatch", "TargetDown", "NodeClockSkewDetected",
+      "NodeClockNotSynchronising", "KubeletClientCertificateExpiration", "KubeletServerCertificateExpiration"];
     const ours = new Set(alerts(withGpu).map((r) => r.alert));
     expect(defaults.filter((name) => ours.has(name))).toEqual([]);
     // Each superseded default has a homelab rule that takes its place.
-    expect(SUPERSEDED_DEFAULT_ALERTS).toEqual(["KubeNodeNotReady", "NodeFilesystemAlmostOutOfSpace", "KubePersistentVolumeFillingUp"]);
-    for (const replacement of ["NodeNotReady", "NodeDiskAlmostFull", "PersistentVolumeAlmostFull"]) expect(ours).toContain(replacement);
+    expect(SUPERSEDED_DEFAULT_ALERTS).toEqual(["KubeNodeNotReady", "NodeFilesystemAlmostOutOfSpace", "KubePersistentVolumeFillingUp",
+      "NodeClockSkewDetected", "NodeClockNotSynchronising"]);
+    for (const replacement of ["NodeNotReady", "NodeDiskAlmostFull", "PersistentVolumeAlmostFull", "NodeClockSkewed", "NodeClockNotSynchronised"]) {
+      expect(ours).toContain(replacement);
+    }
   });
 
   it("carry a severity, a summary and a description; group names are unique", () => {

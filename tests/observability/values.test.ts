@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { ObservabilitySchema } from "../../components/config";
+import { alertmanagerConfig, webhookUrlFile } from "../../components/observability/alertmanager";
 import {
-  ALERT_WEBHOOK_URL_KEY,
   alloyConfig,
   alloyValues,
   durationHours,
@@ -104,16 +104,19 @@ describe("kube-prometheus-stack values", () => {
   });
 
   it("the alert webhook URL is read from a mounted Secret, never written into values", () => {
-    expect(kps().alertmanager.config).toBeUndefined();
     expect(kps().alertmanager.alertmanagerSpec.secrets).toBeUndefined();
     const am = kps({ alertWebhookSecretName: "alertmanager-webhook" }).alertmanager;
     expect(am.alertmanagerSpec.secrets).toEqual(["alertmanager-webhook"]);
-    expect(am.config.route.receiver).toBe("webhook");
+    expect(am.config).toEqual(alertmanagerConfig({ webhookSecretName: "alertmanager-webhook" }));
     const webhook = am.config.receivers.find((r: any) => r.name === "webhook");
-    expect(webhook.webhook_configs).toEqual([{ url_file: `/etc/alertmanager/secrets/alertmanager-webhook/${ALERT_WEBHOOK_URL_KEY}`, send_resolved: true }]);
+    expect(webhook.webhook_configs).toEqual([{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }]);
+    expect(webhookUrlFile("alertmanager-webhook")).toBe(webhook.webhook_configs[0].url_file);
     expect(JSON.stringify(am)).not.toMatch(/"url":/);
-    // The Watchdog route of the chart's defaults still needs its receiver.
-    expect(am.config.receivers.map((r: any) => r.name)).toContain("null");
+  });
+
+  it("without a webhook the chart still gets the lab's routing, whose receiver says alerts are undelivered", () => {
+    expect(kps().alertmanager.config).toEqual(alertmanagerConfig());
+    expect(kps().alertmanager.config.route.receiver).toBe("undelivered");
   });
 
   it("K3s: kubelet (with cAdvisor) and the API server scraped; controller manager, scheduler and proxy not, nor their rules", () => {
