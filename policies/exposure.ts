@@ -30,6 +30,7 @@ export const serviceExposurePolicy: ResourcePolicy<ServiceExposureConfig> = {
 
 export interface SecretDataConfig {
   bootstrapSecrets: Exemption[];
+  configSecrets: Exemption[];
 }
 
 /** The keys a Secret carries as literal values in the program or manifest. */
@@ -49,13 +50,18 @@ export const secretLiteralDataPolicy: ResourcePolicy<SecretDataConfig> = {
   description: "Kubernetes Secrets carry no literal data: credentials come from AWS Secrets Manager through External Secrets, except the declared bootstrap credentials.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Store the value in AWS Secrets Manager and sync it with an ExternalSecret; a credential needed before External Secrets runs goes in secret-literal-data.bootstrapSecrets with a reason.",
+  remediationSteps: "Store the value in AWS Secrets Manager and sync it with an ExternalSecret; a credential needed before External Secrets runs goes in secret-literal-data.bootstrapSecrets with a reason, and a chart's configuration Secret that holds no credential in configSecrets.",
   tags: ["kubernetes", "secrets"],
   types: ["kubernetes:core/v1:Secret"],
-  configSchema: { properties: { bootstrapSecrets: { ...exemptionsSchema, description: "Secrets allowed to hold literal data (bootstrap credentials)." } } },
+  configSchema: {
+    properties: {
+      bootstrapSecrets: { ...exemptionsSchema, description: "Secrets allowed to hold literal data (bootstrap credentials)." },
+      configSecrets: { ...exemptionsSchema, description: "Secrets a chart renders with configuration that holds no credential (e.g. Alertmanager's routing), each with why." },
+    },
+  },
   check(r, config) {
     const keys = literalSecretKeys(r.props);
-    if (!keys.length || isExempt(r, config.bootstrapSecrets)) return [];
+    if (!keys.length || isExempt(r, config.bootstrapSecrets) || isExempt(r, config.configSecrets)) return [];
     return [`Secret "${namespaceOf(r) ?? "(no namespace)"}/${objectName(r)}" holds literal data (${keys.join(", ")}) and is not a declared bootstrap secret`];
   },
 };

@@ -92,6 +92,11 @@ describe("secret-literal-data", () => {
     const boot = { bootstrapSecrets: [{ namespace: "a", name: "aws-credentials", reason: "External Secrets needs it to reach AWS" }] };
     expect(messages(secretLiteralDataPolicy, [secret("aws-credentials", { stringData: { key: "x" } })], boot)).toEqual([]);
   });
+  it("lets a declared configuration Secret a chart renders hold literal data, and nothing else", () => {
+    const config = { configSecrets: [{ namespace: "a", name: "alertmanager-kps-alertmanager", kind: "Secret", reason: "routing only; no credential" }] };
+    expect(messages(secretLiteralDataPolicy, [secret("alertmanager-kps-alertmanager", { data: { "alertmanager.yaml": "cm91dGU6IHt9" } })], config)).toEqual([]);
+    expect(messages(secretLiteralDataPolicy, [secret("other", { data: { "alertmanager.yaml": "x" } })], config)).toHaveLength(1);
+  });
   it("never echoes the secret value", () => {
     expect(messages(secretLiteralDataPolicy, [secret("s", { stringData: { password: "hunter2" } })])[0]).not.toContain("hunter2");
   });
