@@ -3,6 +3,7 @@
 // about a particular service.
 import type * as k8s from "@pulumi/kubernetes";
 import { NodeSpec, validators } from "../config";
+import { GPU_NODE_LABEL } from "../node-labels";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -122,23 +123,17 @@ export function scratchVolume(name: string, sizeLimit = "1Gi"): k8s.types.input.
 }
 
 /**
- * Where a GPU workload may run: on one of the inventory's GPU nodes (one affinity term per node,
- * matching its labels, or its hostname when it has none; terms are alternatives), tolerating the
+ * Where a GPU workload may run: on the inventory's GPU nodes, selected by the admin-only GPU label
+ * the K3s layer sets on them (node-labels.ts; a node cannot claim it for itself), tolerating the
  * taints those nodes carry, under the nvidia RuntimeClass.
  */
 export function gpuPlacement(gpuNodes: NodeSpec[]): Pick<PodSpec, "runtimeClassName" | "affinity" | "tolerations"> {
   if (gpuNodes.length === 0) {
     throw new Error("the AI layer was asked for GPU placement but the inventory has no GPU node; declare one (nodes[].gpu) or set ai.accelerator: cpu");
   }
-  const terms = gpuNodes.map((node) => {
-    const labels = Object.entries(node.labels);
-    const match = labels.length > 0 ? labels : [["kubernetes.io/hostname", node.name]];
-    return {
-      matchExpressions: match.map(([key, value]) => ({ key, operator: "In", values: [value] })),
-    };
-  });
+  const vendors = [...new Set(gpuNodes.map((n) => n.gpu!.vendor))].sort();
   const affinity: Affinity = {
-    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_NODE_LABEL, operator: "In", values: vendors }] }] } },
   };
   const seen = new Set<string>();
   const tolerations: Toleration[] = [];

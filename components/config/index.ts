@@ -3,6 +3,7 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isAdminLabel } from "../node-labels";
 import * as v from "./validators";
 import {
   HomelabSchema,
@@ -114,8 +115,9 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
       if (!v.parseTaint(taint)) at(["nodes", i, "taints", t], `expected "key[=value]:Effect" with Effect NoSchedule, PreferNoSchedule or NoExecute, got "${taint}"`);
     });
     Object.keys(node.labels).forEach((key) => {
-      if (!v.isKubeletSettableLabel(key)) {
-        at(["nodes", i, "labels", key], "the kubelet may not set labels under kubernetes.io or k8s.io (NodeRestriction); use your own prefix such as homelab.dev/");
+      // Admin-only labels are set by the program after registration, not by the kubelet.
+      if (!isAdminLabel(key) && !v.isKubeletSettableLabel(key)) {
+        at(["nodes", i, "labels", key], "the kubelet may not set labels under kubernetes.io or k8s.io (NodeRestriction); use your own prefix such as homelab.dev/, or node-restriction.kubernetes.io/ for a label only an administrator may set (the program sets it once the node is Ready)");
       }
     });
     if (node.gpu && node.gpu.count === 0) {

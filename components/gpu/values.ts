@@ -5,6 +5,7 @@
 import * as YAML from "yaml";
 import type { GpuSettings, NodeSpec } from "../config";
 import { validators } from "../config";
+import { GPU_NODE_LABEL } from "../node-labels";
 
 /**
  * Where K3s keeps containerd. K3s v1.36 runs containerd 2.x and regenerates config.toml (config
@@ -83,25 +84,13 @@ export function gpuTolerations(gpuNodes: NodeSpec[]): Toleration[] {
 }
 
 /**
- * Node affinity that keeps node-feature-discovery's worker on the inventory's GPU nodes: one term
- * per GPU node, matching that node's inventory labels (which the K3s layer asserts on every run),
- * or its name when it has none. A term that also matches a GPU-less node only costs one idle NFD
- * pod there: the operator deploys its operands only where NFD finds an NVIDIA PCI device.
+ * Node affinity that keeps node-feature-discovery's worker on the inventory's GPU nodes: the
+ * admin-only GPU label the K3s layer sets on them (node-labels.ts), which a compromised node
+ * cannot set on itself. The operator deploys its operands only where NFD finds an NVIDIA device.
  */
 export function gpuNodeAffinity(gpuNodes: NodeSpec[]) {
-  const terms: NodeSelectorTerm[] = [];
-  const seen = new Set<string>();
-  for (const node of gpuNodes) {
-    const labels = Object.entries(node.labels).sort(([a], [b]) => a.localeCompare(b));
-    const term: NodeSelectorTerm = labels.length > 0
-      ? { matchExpressions: labels.map(([key, value]) => ({ key, operator: "In", values: [value] })) }
-      : { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node.name] }] };
-    const id = JSON.stringify(term);
-    if (!seen.has(id)) {
-      seen.add(id);
-      terms.push(term);
-    }
-  }
+  const vendors = [...new Set(gpuNodes.map((n) => n.gpu?.vendor).filter((v): v is "nvidia" => v !== undefined))].sort();
+  const terms: NodeSelectorTerm[] = [{ matchExpressions: [{ key: GPU_NODE_LABEL, operator: "In", values: vendors }] }];
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
 }
 

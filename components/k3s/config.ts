@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import * as YAML from "yaml";
 import type { EtcdS3Settings, K3sSettings, NodeSpec } from "../config/schema";
+import { kubeletLabels } from "../node-labels";
 
 /** The K3s supervisor and API port. */
 export const API_PORT = 6443;
@@ -123,7 +124,8 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
   config["node-name"] = node.name;
   if (node.nodeIp) config["node-ip"] = node.nodeIp;
   if (node.flannelIface) config["flannel-iface"] = node.flannelIface;
-  const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`);
+  // Admin-only labels (node-restriction.kubernetes.io/) are set by the ready step, never by the kubelet.
+  const labels = Object.entries(kubeletLabels(node)).map(([k, v]) => `${k}=${v}`);
   if (labels.length) config["node-label"] = labels;
   if (node.taints.length) config["node-taint"] = [...node.taints];
   if (node.role === "server") {

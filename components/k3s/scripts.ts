@@ -3,6 +3,7 @@
 // `asCommand` turns a script into the command line sshd runs (`bash -c '<script>'`, under `sudo -n`
 // for the steps that need root), leaving stdin free for the join token.
 import type { NodeSpec } from "../config/schema";
+import { nodeLabels } from "../node-labels";
 import { NodePaths, nodePaths } from "./config";
 
 export interface ScriptOptions {
@@ -420,10 +421,13 @@ function taintIdentity(taint: string): string {
  * with the inventory. K3s applies node-label/node-taint only when a node registers, so this step
  * applies later additions and changes, and removes what an earlier run set and the inventory no
  * longer lists (remembered in two annotations; labels and taints set by anyone else are left alone).
+ * It runs as the cluster's admin, so it also sets the admin-only labels a kubelet may not set on
+ * itself (node-labels.ts: the GPU nodes' label, and any node-restriction.kubernetes.io/ label).
  */
 export function waitReadyScript(node: NodeSpec, options: Partial<ScriptOptions> = {}): string {
   const o = withDefaults(options);
-  const labelKeys = Object.keys(node.labels).sort();
+  const labels = nodeLabels(node);
+  const labelKeys = Object.keys(labels).sort();
   const taintIds = [...new Set(node.taints.map(taintIdentity))].sort();
   const annotationPath = (name: string) => `{.metadata.annotations.${name.replace(/\./g, "\\.")}}`;
   const lines = [
@@ -452,7 +456,7 @@ export function waitReadyScript(node: NodeSpec, options: Partial<ScriptOptions> 
     `  case " $want_taints " in *" $taint "*) ;; *) kubectl taint node "$node" "$taint-" >/dev/null 2>&1 || true; echo "removed taint $taint" ;; esac`,
     `done`,
   ];
-  for (const [key, value] of Object.entries(node.labels)) lines.push(`kubectl label node "$node" ${shq(`${key}=${value}`)} --overwrite >/dev/null`);
+  for (const [key, value] of Object.entries(labels)) lines.push(`kubectl label node "$node" ${shq(`${key}=${value}`)} --overwrite >/dev/null`);
   for (const taint of node.taints) lines.push(`kubectl taint node "$node" ${shq(taint)} --overwrite >/dev/null`);
   lines.push(
     `kubectl annotate node "$node" --overwrite ${shq(MANAGED_LABELS_ANNOTATION)}="$want_labels" ${shq(MANAGED_TAINTS_ANNOTATION)}="$want_taints" >/dev/null`,
@@ -469,7 +473,11 @@ export function upgradeDrainScript(node: NodeSpec, version: string, options: Par
     `current="$(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion}' 2>/dev/null || true)"`,
     `if [ -z "$current" ]; then echo "node $node is not registered; nothing to drain"; exit 0; fi`,
     `if [ "$current" = "$want" ]; then echo "node $node already runs $want; no drain"; exit 0; fi`,
-    `kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="\${timeout}s" || fail "draining $node failed (a PodDisruptionBudget?); fix it and run pulumi up again"`,
+    `# A drain that fails part-way leaves the node cordoned; give it back to the scheduler before failing.`,
+    `if ! kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="\${timeout}s"; then`,
+    `  kubectl uncordon "$node" >/dev/null 2>&1 || true`,
+    `  fail "draining $node failed (a PodDisruptionBudget?); it is uncordoned again; fix it and run pulumi up again"`,
+    `fi`,
     `kubectl annotate node "$node" "homelab.dev/drained-for=$want" --overwrite >/dev/null`,
     `echo "node $node drained for the upgrade to $want"`,
   ].join("\n") + "\n";
@@ -505,7 +513,11 @@ export function removeNodeScript(node: NodeSpec, options: Partial<ScriptOptions>
   return [
     kubectlHeader(`drains and deletes node ${node.name}`, node, o, { timeout: String(o.drainTimeoutSeconds) }),
     `if ! kubectl get node "$node" >/dev/null 2>&1; then echo "node $node is not in the cluster"; exit 0; fi`,
-    `kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="\${timeout}s" || fail "draining $node failed (a PodDisruptionBudget?); fix it and run pulumi up again"`,
+    `# The removal stops here if the drain fails: the node stays, schedulable again, until the next pulumi up.`,
+    `if ! kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="\${timeout}s"; then`,
+    `  kubectl uncordon "$node" >/dev/null 2>&1 || true`,
+    `  fail "draining $node failed (a PodDisruptionBudget?); it is uncordoned again; fix it and run pulumi up again"`,
+    `fi`,
     `kubectl delete node "$node" --wait=true`,
     `echo "node $node removed from the cluster"`,
   ].join("\n") + "\n";

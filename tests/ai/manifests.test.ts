@@ -122,8 +122,9 @@ describe("GPU use", () => {
       const pod = podSpec(stagingM[service]);
       expect(gpuOf(pod.containers[0])).toBe("1");
       expect(pod.runtimeClassName).toBe("nvidia");
+      // The admin-only GPU label, not a label the node's kubelet could set on itself.
       expect(pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
-        { matchExpressions: [{ key: "homelab.dev/class", operator: "In", values: ["gpu-workstation"] }] },
+        { matchExpressions: [{ key: "node-restriction.kubernetes.io/homelab-gpu", operator: "In", values: ["nvidia"] }] },
       ]);
       expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
     }
@@ -147,7 +148,7 @@ describe("GPU use", () => {
     expect(text).not.toContain("tolerations");
   });
 
-  it("matches a GPU node without labels by its hostname, and tolerates key-only taints", () => {
+  it("selects GPU nodes by the admin-only label whatever their own labels, and tolerates key-only taints", () => {
     const config = stackConfig("staging", (raw) => {
       const node = raw.nodes.find((n: any) => n.name === "yeezyai");
       node.labels = {};
@@ -155,7 +156,7 @@ describe("GPU use", () => {
     });
     const pod = podSpec(ollamaManifests(inputs(config)));
     expect(pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
-      { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["yeezyai"] }] },
+      { matchExpressions: [{ key: "node-restriction.kubernetes.io/homelab-gpu", operator: "In", values: ["nvidia"] }] },
     ]);
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoExecute" }]);
   });

@@ -81,10 +81,11 @@ describe("parseSettings", () => {
 
   it("refuses labels the kubelet may not set on its own node", () => {
     const raw = validRaw();
-    raw.nodes[2].labels = { "node-role.kubernetes.io/worker": "true", "node.kubernetes.io/instance-type": "pi4" };
+    // node-restriction.kubernetes.io/ labels are fine: the program sets them as admin, not the kubelet.
+    raw.nodes[2].labels = { "node-role.kubernetes.io/worker": "true", "node.kubernetes.io/instance-type": "pi4", "node-restriction.kubernetes.io/zone": "attic" };
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^homelab:nodes\[2\]\.labels\.node-role\.kubernetes\.io\/worker: the kubelet may not set/);
+    expect(problems[0]).toMatch(/^homelab:nodes\[2\]\.labels\.node-role\.kubernetes\.io\/worker: the kubelet may not set.*node-restriction\.kubernetes\.io\//);
   });
 
   it("refuses malformed taints and a GPU taint on a node without GPUs", () => {

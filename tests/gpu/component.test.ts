@@ -55,7 +55,7 @@ describe("GpuOperator", () => {
     expect(values.operator.runtimeClass).toBe("nvidia");
     expect(values.devicePlugin.config.data.any).toMatch(/replicas: 4/);
     expect(values["node-feature-discovery"].worker.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
-      .toEqual([{ matchExpressions: [{ key: "homelab.dev/class", operator: "In", values: ["gpu-workstation"] }] }]);
+      .toEqual([{ matchExpressions: [{ key: "node-restriction.kubernetes.io/homelab-gpu", operator: "In", values: ["nvidia"] }] }]);
     expect(chart.parent).toContain("homelab:gpu:GpuOperator");
     expect(chart.provider).toContain("k8s");
   });

@@ -99,14 +99,11 @@ describe("gpu-operator values", () => {
     expect(v["node-feature-discovery"].worker.tolerations).toEqual(gpuTolerations([workstation]));
   });
 
-  it("keeps node-feature-discovery's worker on GPU nodes: by inventory labels, or by name when unlabelled", () => {
+  it("keeps node-feature-discovery's worker on GPU nodes, by the admin-only label a node cannot claim", () => {
     const bare = node({ name: "gpu-bare" });
     const twin = node({ name: "gpu3", labels: { "homelab.dev/class": "gpu-workstation" } });
     const terms = gpuNodeAffinity([workstation, bare, twin]).nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-    expect(terms).toEqual([
-      { matchExpressions: [{ key: "homelab.dev/class", operator: "In", values: ["gpu-workstation"] }] },
-      { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["gpu-bare"] }] },
-    ]);
+    expect(terms).toEqual([{ matchExpressions: [{ key: "node-restriction.kubernetes.io/homelab-gpu", operator: "In", values: ["nvidia"] }] }]);
     expect(values()["node-feature-discovery"].worker.affinity).toEqual(gpuNodeAffinity([workstation]));
   });
 

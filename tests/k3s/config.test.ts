@@ -2,7 +2,7 @@ import * as fc from "fast-check";
 import * as YAML from "yaml";
 import {
   agentsOf, configDigest, disabledComponents, etcdS3CredentialsDigest, etcdS3CredentialsYaml, joinUrl, k3sConfig, k3sConfigYaml,
-  nodePaths, registriesYaml, upgradePlan,
+  nodePaths, registriesYaml, upgradePlan, waitReadyScript,
 } from "../../components/k3s";
 import { haInventory, node, settings } from "./fixtures";
 
@@ -188,5 +188,18 @@ describe("upgrade plan", () => {
       expect(agentWaves).toHaveLength(Math.min(waves, agents.length));
       expect(plan).toHaveLength(servers.length + Math.min(waves, agents.length));
     }), { numRuns: 300 });
+  });
+});
+
+describe("admin-only labels", () => {
+  const nodes = haInventory();
+  it("never hands the kubelet a node-restriction.kubernetes.io/ label (it would refuse to start); the ready step sets them", () => {
+    const gpu = { ...nodes[3], labels: { ...nodes[3].labels, "node-restriction.kubernetes.io/rack": "a" } };
+    const config = k3sConfig(gpu, nodes, settings());
+    expect(config["node-label"]).toEqual(["homelab.dev/class=gpu"]);
+    const ready = waitReadyScript(gpu);
+    expect(ready).toContain("'node-restriction.kubernetes.io/rack=a'");
+    expect(ready).toContain("'node-restriction.kubernetes.io/homelab-gpu=nvidia'");
+    expect(waitReadyScript(nodes[5])).not.toContain("homelab-gpu");
   });
 });

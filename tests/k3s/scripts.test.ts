@@ -164,8 +164,10 @@ esac
         "label node gpu1 homelab.dev/old-",
         "taint node gpu1 dedicated:NoExecute-",
         "label node gpu1 homelab.dev/class=gpu --overwrite",
+        // The GPU label only an admin may set (node-restriction.kubernetes.io/): the kubelet cannot.
+        "label node gpu1 node-restriction.kubernetes.io/homelab-gpu=nvidia --overwrite",
         "taint node gpu1 nvidia.com/gpu=present:NoSchedule --overwrite",
-        "annotate node gpu1 --overwrite homelab.dev/managed-labels=homelab.dev/class homelab.dev/managed-taints=nvidia.com/gpu:NoSchedule",
+        "annotate node gpu1 --overwrite homelab.dev/managed-labels=homelab.dev/class node-restriction.kubernetes.io/homelab-gpu homelab.dev/managed-taints=nvidia.com/gpu:NoSchedule",
       ]);
       expect(r.stdout).toContain("removed label homelab.dev/old");
       expect(r.stdout).toContain("removed taint dedicated:NoExecute");
@@ -176,6 +178,26 @@ esac
       const r = run(waitReadyScript(bare, { binDir: dir }));
       expect(r.status).toBe(0);
       expect(calls()).toEqual(["annotate node bare --overwrite homelab.dev/managed-labels= homelab.dev/managed-taints="]);
+    });
+
+    it("uncordons a node whose drain fails, before failing, for an upgrade and for a removal alike", () => {
+      fs.writeFileSync(path.join(dir, "k3s"), `#!/bin/bash
+[ "$1" = kubectl ] || exit 2; shift
+echo "$*" >>'${dir}/calls.log'
+case "$1" in
+  get) [[ "$*" == *kubeletVersion* ]] && echo v1.36.2+k3s1 ;;
+  drain) exit 1 ;;
+esac
+exit 0
+`, { mode: 0o755 });
+      for (const script of [upgradeDrainScript(a1, V, { binDir: dir }), removeNodeScript(a1, { binDir: dir })]) {
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        const r = run(script);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("draining a1 failed (a PodDisruptionBudget?); it is uncordoned again");
+        const verbs = calls().map((c) => c.split(" ")[0]);
+        expect(verbs.slice(verbs.indexOf("drain"))).toEqual(["drain", "uncordon"]);
+      }
     });
 
     it("times out with a message that names the node and where to look", () => {
