@@ -157,6 +157,11 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
     at(["k3s", "serviceCidr"], `${serviceCidr} overlaps k3s.clusterCidr (${clusterCidr}); pods and services need separate networks`);
   }
 
+  const pins = settings.k3s.installerSha256;
+  if (Object.keys(pins).length > 0 && pins[settings.k3s.version] === undefined) {
+    at(["k3s", "installerSha256"], `pins the installer of ${Object.keys(pins).join(", ")} but not of k3s.version ${settings.k3s.version}; add its sha256 (curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(settings.k3s.version)}/install.sh | sha256sum)`);
+  }
+
   // Packaged K3s components that other settings rely on.
   const disabled = (item: (typeof settings.k3s.disable)[number]) => settings.k3s.disable.indexOf(item);
   if (disabled("coredns") !== -1) {

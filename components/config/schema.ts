@@ -117,6 +117,17 @@ export const K3sSchema = z.strictObject({
   }).prefault({}),
   // A K3s version bump upgrades servers one at a time, then agents in this many waves.
   agentUpgradeWaves: count(1, 20).default(4),
+  // Pod traffic between nodes: VXLAN in the clear (K3s's default), or WireGuard-encrypted (every
+  // node needs the wireguard kernel module, and UDP 51820 open between nodes).
+  flannelBackend: z.enum(["vxlan", "wireguard-native"]).default("vxlan"),
+  // The API server's audit log on every server: who did what, when (bodies of Secrets never logged).
+  auditLog: z.strictObject({
+    retentionDays: count(1, 3650).default(30),
+  }).prefault({}),
+  // Optional pins of K3s's install.sh by release: its sha256 is checked before it runs as root.
+  installerSha256: z.record(text("a K3s release").refine(v.isPinnedK3sVersion, {
+    error: 'expected a pinned K3s release such as "v1.33.5+k3s1"',
+  }), text("a sha256 digest").regex(/^[0-9a-f]{64}$/, { error: "expected a sha256 digest: 64 lowercase hex digits (sha256sum install.sh)" })).default({}),
   registryMirrors: z.record(text("a registry host"), RegistryMirrorSchema).default({}),
   bastion: BastionSchema.optional(),
 });

@@ -14,6 +14,7 @@ import { ClusterCredentials } from "./cluster-credentials";
 import {
   EtcdS3Credentials,
   apiServerUrl,
+  auditPolicyYaml,
   configDigest,
   etcdS3CredentialsDigest,
   etcdS3CredentialsYaml,
@@ -44,6 +45,12 @@ import {
 } from "./scripts";
 
 type Connection = command.types.input.remote.ConnectionArgs;
+
+/**
+ * Shared by every step. @pulumi/command would otherwise send a step's previous output back to the
+ * node in its environment when it runs again (PULUMI_COMMAND_STDOUT); nothing here needs it.
+ */
+const STEP = { addPreviousOutputInEnv: false } as const;
 
 export interface K3sClusterArgs {
   /** The whole inventory; servers in inventory order, the first one initialises the cluster. */
@@ -122,7 +129,9 @@ export class K3sNode extends pulumi.ComponentResource {
     const options = withDefaults(args.scriptOptions);
     const configYaml = k3sConfigYaml(node, nodes, k3s, nodePaths(options.root));
     const registries = registriesYaml(k3s);
-    const digest = configDigest(configYaml, registries);
+    const serverFiles = node.role === "server" ? { auditPolicy: auditPolicyYaml() } : undefined;
+    const digest = configDigest(configYaml, registries, serverFiles?.auditPolicy);
+    const installerSha256 = k3s.installerSha256[k3s.version];
     this.nodeName = node.name;
     this.role = node.role;
     this.configDigest = digest;
@@ -130,7 +139,8 @@ export class K3sNode extends pulumi.ComponentResource {
     // Pre-flight needs nothing else, so every node is checked at once and a bad one fails early.
     const preflight = new command.remote.Command(`${name}-preflight`, {
       connection: args.connection,
-      create: asCommand(preflightScript(node, options), false),
+      ...STEP,
+      create: asCommand(preflightScript(node, options, { wireguard: k3s.flannelBackend === "wireguard-native" }), false),
       triggers: [digest],
     }, { parent: this });
 
@@ -139,11 +149,12 @@ export class K3sNode extends pulumi.ComponentResource {
     // the cluster CA files.
     const configure = new command.remote.Command(`${name}-configure`, {
       connection: args.connection,
+      ...STEP,
       create: asCommand(configureScript(configYaml, registries, options, {
         serverToken: node.role === "server",
         etcdS3Credentials: args.etcdS3CredentialsDigest !== undefined,
         caFiles: args.caFiles,
-      }), true),
+      }, serverFiles), true),
       stdin: pulumi.secret(args.secrets.apply(secretRecordsStdin)),
     }, { parent: this, dependsOn: [preflight, ...args.joinAfter] });
 
@@ -154,9 +165,10 @@ export class K3sNode extends pulumi.ComponentResource {
     // credentials, kept out of the plain digest, reach the install step as a change of its
     // (secret) stdin, which the script does not read.
     const marked = (script: string) => `${script}\n# applies configuration ${digest.slice(0, 16)}\n`;
-    const install = marked(installScript(node, k3s.version, { allowUpgrade: false }, options));
+    const install = marked(installScript(node, k3s.version, { allowUpgrade: false, installerSha256 }, options));
     const installed = new command.remote.Command(`${name}-install`, {
       connection: args.connection,
+      ...STEP,
       create: asCommand(install, true),
       update: asCommand(install, true),
       delete: asCommand(uninstallScript(node, options), true),
@@ -169,6 +181,7 @@ export class K3sNode extends pulumi.ComponentResource {
     const ready = marked(waitReadyScript(node, options));
     this.ready = new command.remote.Command(`${name}-ready`, {
       connection: args.apiConnection,
+      ...STEP,
       create: asCommand(ready, true),
       update: asCommand(ready, true),
       delete: asCommand(removeNodeScript(node, options), true),
@@ -266,12 +279,13 @@ export class K3sCluster extends pulumi.ComponentResource {
         const run = (suffix: string, connection: Connection, script: string, dependsOn: pulumi.Resource[]) =>
           new command.remote.Command(`${base}${suffix}`, {
             connection,
+            ...STEP,
             create: asCommand(script, true),
             update: asCommand(script, true),
             triggers: [k3s.version],
           }, { parent, dependsOn });
         const drain = run("-drain", apiConnection, upgradeDrainScript(node, k3s.version, options), after);
-        const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true }, options), [drain]);
+        const upgrade = run("", connectionOf(node), installScript(node, k3s.version, { allowUpgrade: true, installerSha256: k3s.installerSha256[k3s.version] }, options), [drain]);
         return run("-uncordon", apiConnection, upgradeUncordonScript(node, k3s.version, options), [upgrade]);
       });
     }
@@ -279,6 +293,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     // The program's admin identity gets cluster-admin from K3s's local admin on the first server.
     const adminAccess = new command.remote.Command(`${name}-admin-access`, {
       connection: apiConnection,
+      ...STEP,
       create: asCommand(grantAdminScript(ADMIN_USER, ADMIN_BINDING, options), true),
     }, { parent: this, dependsOn: [firstNode.ready] });
 

@@ -23,6 +23,9 @@ export interface NodePaths {
   agentToken: string;
   /** Where K3s keeps its CA files, and where the first server finds the cluster's before its first start. */
   tlsDir: string;
+  /** The API server's audit policy (servers), and its log (K3s does not create the directory). */
+  auditPolicy: string;
+  auditLog: string;
   /** Holds the digest of the configuration the running K3s was last (re)started with. */
   stateDir: string;
   appliedConfig: string;
@@ -43,6 +46,8 @@ export function nodePaths(root = ""): NodePaths {
     token: `${configDir}/cluster-token`,
     agentToken: `${configDir}/agent-token`,
     tlsDir: `${root}/var/lib/rancher/k3s/server/tls`,
+    auditPolicy: `${configDir}/audit-policy.yaml`,
+    auditLog: `${root}/var/lib/rancher/k3s/server/logs/audit.log`,
     stateDir,
     appliedConfig: `${stateDir}/applied-config.sha256`,
     containerdConfig: `${root}/var/lib/rancher/k3s/agent/etc/containerd/config.toml`,
@@ -147,6 +152,15 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
       config["etcd-s3-bucket"] = s3.bucket;
       if (s3.folder) config["etcd-s3-folder"] = s3.folder;
     }
+    config["flannel-backend"] = k3s.flannelBackend;
+    // The audit log: kube-apiserver flags K3s passes through (its CIS hardening guide uses the same).
+    config["kube-apiserver-arg"] = [
+      `audit-log-path=${paths.auditLog}`,
+      `audit-policy-file=${paths.auditPolicy}`,
+      `audit-log-maxage=${k3s.auditLog.retentionDays}`,
+      "audit-log-maxbackup=10",
+      "audit-log-maxsize=100",
+    ];
     config["write-kubeconfig-mode"] = "0600";
   }
   return config;
@@ -165,8 +179,11 @@ export function registriesYaml(k3s: Pick<K3sSettings, "registryMirrors">): strin
 }
 
 /** Short digest of a node's configuration files; a change re-applies that node only. */
-export function configDigest(configYaml: string, registries: string | undefined): string {
-  return createHash("sha256").update(configYaml).update("\0").update(registries ?? "").digest("hex");
+export function configDigest(configYaml: string, registries: string | undefined, auditPolicy?: string): string {
+  const hash = createHash("sha256").update(configYaml).update("\0").update(registries ?? "");
+  // Only servers have an audit policy; leaving it out otherwise keeps agents' digests as they were.
+  if (auditPolicy !== undefined) hash.update("\0").update(auditPolicy);
+  return hash.digest("hex");
 }
 
 /** The access key pair K3s uploads etcd snapshots with (operator-provided secret config). */
@@ -238,4 +255,33 @@ export function upgradePlan(nodes: readonly NodeSpec[], waves: number): UpgradeS
   const agentWaves: UpgradeStage[] = Array.from({ length: count }, () => []);
   agents.forEach((agent, i) => agentWaves[i % count].push(stepOf(agent)));
   return [...serversOf(nodes).map((s) => [stepOf(s)]), ...agentWaves];
+}
+
+/**
+ * The API server's audit policy: who did what, when, for every request; the request itself for
+ * changes; never the content of Secrets, ConfigMaps or tokens; nothing for health checks and the
+ * kubelets' and kube-proxy's constant reads, which would drown the rest. First matching rule wins.
+ */
+export function auditPolicyYaml(): string {
+  const policy = {
+    apiVersion: "audit.k8s.io/v1",
+    kind: "Policy",
+    omitStages: ["RequestReceived"],
+    rules: [
+      { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics"] },
+      { level: "None", userGroups: ["system:nodes"], verbs: ["get", "list", "watch"] },
+      { level: "None", users: ["system:kube-proxy"], verbs: ["watch"] },
+      { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+      {
+        level: "Metadata",
+        resources: [
+          { group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] },
+          { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+        ],
+      },
+      { level: "Request", verbs: ["create", "update", "patch", "delete", "deletecollection"] },
+      { level: "Metadata" },
+    ],
+  };
+  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${YAML.stringify(policy)}`;
 }

@@ -69,7 +69,7 @@ const FAIL = `fail() { printf '%s\\n' "$*" >&2; exit 1; }`;
  * architecture, the memory cgroup on arm64 boards, the tools K3s's installer needs, and on GPU
  * nodes the driver (nvidia-smi lists the declared GPUs) and the NVIDIA container runtime.
  */
-export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> = {}): string {
+export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> = {}, checks: PreflightChecks = { wireguard: false }): string {
   const o = withDefaults(options);
   const parts = [
     header(`pre-flight checks for node ${node.name}`, {
@@ -97,6 +97,14 @@ export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> 
       `[ "$memory_cgroup" = yes ] || fail "the memory cgroup is disabled; append 'cgroup_memory=1 cgroup_enable=memory' to the kernel command line (/boot/firmware/cmdline.txt or /boot/cmdline.txt) and reboot"`,
     );
   }
+  if (checks.wireguard) {
+    parts.push(
+      `# flannel's wireguard-native backend needs the kernel module on every node.`,
+      `if [ ! -d ${shq(`${o.root}/sys/module/wireguard`)} ] && ! modprobe -n -q wireguard 2>/dev/null; then`,
+      `  fail "the wireguard kernel module is not available (k3s.flannelBackend is wireguard-native); install it (linux-modules-extra or wireguard-dkms) or use vxlan"`,
+      `fi`,
+    );
+  }
   if (node.gpu) {
     parts.push(
       `want_gpus=${shq(String(node.gpu.count))}`,
@@ -109,6 +117,12 @@ export function preflightScript(node: NodeSpec, options: Partial<ScriptOptions> 
   }
   parts.push(`echo "pre-flight ok on node $node ($arch)"`);
   return parts.join("\n") + "\n";
+}
+
+/** Cluster-wide facts a pre-flight checks on every node. */
+export interface PreflightChecks {
+  /** The cluster encrypts pod traffic with WireGuard (k3s.flannelBackend: wireguard-native). */
+  wireguard: boolean;
 }
 
 /** The records a node's configure step reads from stdin, by name. */
@@ -149,6 +163,12 @@ export interface ConfigureRecords {
   caFiles?: string[];
 }
 
+/** Non-secret files a server needs besides config.yaml (servers only). */
+export interface ServerFiles {
+  /** The API server's audit policy (`auditPolicyYaml`). */
+  auditPolicy: string;
+}
+
 /** The record names a node must receive, in the order `secretRecordsStdin` writes them. */
 export function expectedRecords(expect: ConfigureRecords): string[] {
   return [
@@ -176,6 +196,7 @@ export function configureScript(
   registries: string | undefined,
   options: Partial<ScriptOptions> = {},
   expect: ConfigureRecords = { serverToken: true, etcdS3Credentials: false },
+  serverFiles?: ServerFiles,
 ): string {
   const p: NodePaths = nodePaths(withDefaults(options).root);
   return [
@@ -194,6 +215,9 @@ export function configureScript(
       ca_files: (expect.caFiles ?? []).join(" "),
       config_content: configYaml,
       registries_content: registries ?? "",
+      audit_policy_file: p.auditPolicy,
+      audit_log_dir: p.auditLog.replace(/\/[^/]*$/, ""),
+      audit_policy_content: serverFiles?.auditPolicy ?? "",
     }),
     FAIL,
     `umask 077`,
@@ -250,6 +274,14 @@ export function configureScript(
     `  rm -f "$registries_file"`,
     `  changed="$changed $(basename "$registries_file")(removed)"`,
     `fi`,
+    `if [ -n "$audit_policy_content" ]; then`,
+    `  write_file "$audit_policy_file" <<<"$audit_policy_content"`,
+    `  # K3s does not create the audit log's directory; the API server would fail to start without it.`,
+    `  install -d -m 0700 "$audit_log_dir"`,
+    `elif [ -f "$audit_policy_file" ]; then`,
+    `  rm -f "$audit_policy_file"`,
+    `  changed="$changed $(basename "$audit_policy_file")(removed)"`,
+    `fi`,
     `if [ "$want_credentials" = yes ]; then`,
     `  install -d -m 0700 "$dropin_dir"`,
     `  write_file "$credentials_file" <"$records/etcd-s3-credentials"`,
@@ -276,6 +308,8 @@ export function configureScript(
 export interface InstallOptions {
   /** The join step installs only; the ordered upgrade step is the one that changes versions. */
   allowUpgrade: boolean;
+  /** The installer's expected sha256 (homelab:k3s.installerSha256), checked before it runs. */
+  installerSha256?: string;
 }
 
 /**
@@ -300,8 +334,10 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
       bin_dir: o.binDir,
       systemd_dir: p.systemdDir,
       installer_url: installScriptUrl(version, o),
+      installer_sha256: install.installerSha256 ?? "",
       config_file: p.config,
       registries_file: p.registries,
+      audit_policy_file: p.auditPolicy,
       dropin_dir: p.configDropInDir,
       state_dir: p.stateDir,
       applied_file: p.appliedConfig,
@@ -318,7 +354,7 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
     `# credentials drop-in included, so rotated credentials restart K3s; only a hash is kept).`,
     `config_digest() {`,
     `  local f`,
-    `  for f in "$config_file" "$registries_file"; do if [ -f "$f" ]; then cat "$f"; fi; echo "--"; done`,
+    `  for f in "$config_file" "$registries_file" "$audit_policy_file"; do if [ -f "$f" ]; then cat "$f"; fi; echo "--"; done`,
     `  for f in "$dropin_dir"/*.yaml "$dropin_dir"/*.yml; do if [ -f "$f" ]; then echo "== $(basename "$f")"; cat "$f"; fi; done`,
     `}`,
     `digest="$(config_digest | sha256sum | cut -d ' ' -f 1)"`,
@@ -327,6 +363,11 @@ export function installScript(node: NodeSpec, version: string, install: InstallO
     `  local dir`,
     `  dir="$(mktemp -d)"`,
     `  curl -sfL --retry 3 -o "$dir/install.sh" "$installer_url" || { rm -rf "$dir"; fail "could not download the K3s installer from $installer_url"; }`,
+    `  # A pinned installer (homelab:k3s.installerSha256) runs as root only if it is the reviewed one.`,
+    `  if [ -n "$installer_sha256" ] && ! printf '%s  %s\\n' "$installer_sha256" "$dir/install.sh" | sha256sum -c --status; then`,
+    `    rm -rf "$dir"`,
+    `    fail "the K3s $want installer at $installer_url does not have the sha256 pinned in homelab:k3s.installerSha256; nothing was run"`,
+    `  fi`,
     `  INSTALL_K3S_VERSION="$want" INSTALL_K3S_EXEC="$exec_type" INSTALL_K3S_BIN_DIR="$bin_dir" INSTALL_K3S_SYSTEMD_DIR="$systemd_dir" INSTALL_K3S_SKIP_START=true \\`,
     `    sh "$dir/install.sh" || { rm -rf "$dir"; fail "the K3s $want installer failed"; }`,
     `  rm -rf "$dir"`,

@@ -255,3 +255,15 @@ describe("formatPath", () => {
     expect(formatPath([])).toBe("homelab");
   });
 });
+
+describe("K3s installer pins", () => {
+  it("refuses pins that leave the configured release unpinned, and accepts one that covers it", () => {
+    const raw = validRaw();
+    raw.k3s.installerSha256 = { "v1.36.2+k3s1": "a".repeat(64) };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:k3s\.installerSha256: pins the installer of v1\.36\.2\+k3s1 but not of k3s\.version v1\.36\.3\+k3s1; add its sha256 \(curl -sfL https:\/\/raw\.githubusercontent\.com\/k3s-io\/k3s\/v1\.36\.3%2Bk3s1\/install\.sh \| sha256sum\)$/)]);
+    raw.k3s.installerSha256["v1.36.3+k3s1"] = "b".repeat(64);
+    expect(problemsOf(raw)).toEqual([]);
+    raw.k3s.installerSha256["v1.36.3+k3s1"] = "B".repeat(64);
+    expect(problemsOf(raw)[0]).toMatch(/installerSha256.*64 lowercase hex digits/);
+  });
+});

@@ -198,3 +198,9 @@ describe("K3sCluster", () => {
     expect(JSON.stringify(recorder.list().map((r) => r.revealedInputs))).toContain("this-is-the-test-private-key");
   });
 });
+
+describe("every step", () => {
+  it("sends no previous output back to the node in its environment", () => {
+    for (const c of recorder.ofType(CMD)) expect({ name: c.name, addPreviousOutputInEnv: c.inputs.addPreviousOutputInEnv }).toEqual({ name: c.name, addPreviousOutputInEnv: false });
+  });
+});

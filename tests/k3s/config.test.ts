@@ -1,7 +1,7 @@
 import * as fc from "fast-check";
 import * as YAML from "yaml";
 import {
-  agentsOf, configDigest, disabledComponents, etcdS3CredentialsDigest, etcdS3CredentialsYaml, joinUrl, k3sConfig, k3sConfigYaml,
+  agentsOf, auditPolicyYaml, configDigest, disabledComponents, etcdS3CredentialsDigest, etcdS3CredentialsYaml, joinUrl, k3sConfig, k3sConfigYaml,
   nodePaths, registriesYaml, upgradePlan, waitReadyScript,
 } from "../../components/k3s";
 import { haInventory, node, settings } from "./fixtures";
@@ -201,5 +201,40 @@ describe("admin-only labels", () => {
     expect(ready).toContain("'node-restriction.kubernetes.io/rack=a'");
     expect(ready).toContain("'node-restriction.kubernetes.io/homelab-gpu=nvidia'");
     expect(waitReadyScript(nodes[5])).not.toContain("homelab-gpu");
+  });
+});
+
+describe("encryption and audit on servers", () => {
+  const nodes = haInventory();
+  it("sets the flannel backend and the audit log on servers only, from settings", () => {
+    const server = k3sConfig(nodes[0], nodes, settings({ flannelBackend: "wireguard-native", auditLog: { retentionDays: 90 } }));
+    expect(server["flannel-backend"]).toBe("wireguard-native");
+    expect(server["kube-apiserver-arg"]).toEqual([
+      "audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log",
+      "audit-policy-file=/etc/rancher/k3s/audit-policy.yaml",
+      "audit-log-maxage=90",
+      "audit-log-maxbackup=10",
+      "audit-log-maxsize=100",
+    ]);
+    const agent = k3sConfig(nodes[5], nodes, settings({ flannelBackend: "wireguard-native" }));
+    expect(agent["flannel-backend"]).toBeUndefined();
+    expect(agent["kube-apiserver-arg"]).toBeUndefined();
+  });
+
+  it("audits who did what, logs the bodies of changes but never of Secrets, ConfigMaps or tokens", () => {
+    const policy = YAML.parse(auditPolicyYaml());
+    const rules = policy.rules as { level: string; resources?: { resources: string[] }[]; verbs?: string[] }[];
+    const secrets = rules.findIndex((r) => r.resources?.some((g) => g.resources.includes("secrets")));
+    const writes = rules.findIndex((r) => r.level === "Request");
+    expect(rules[secrets].level).toBe("Metadata");
+    expect(secrets).toBeLessThan(writes); // first matching rule wins
+    expect(rules[rules.length - 1]).toEqual({ level: "Metadata" });
+    expect(rules.some((r) => r.level === "RequestResponse")).toBe(false);
+  });
+
+  it("restarts a server when its audit policy changes (it is part of the configuration digest)", () => {
+    const config = k3sConfigYaml(nodes[0], nodes, settings());
+    expect(configDigest(config, undefined, "a")).not.toBe(configDigest(config, undefined, "b"));
+    expect(configDigest(config, undefined)).toBe(configDigest(config, undefined));
   });
 });

@@ -20,6 +20,7 @@ function allScripts(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of nodes) {
     out[`preflight ${n.name}`] = preflightScript(n);
+    out[`preflight ${n.name} with wireguard`] = preflightScript(n, {}, { wireguard: true });
     out[`configure ${n.name}`] = configureScript(k3sConfigYaml(n, nodes, k3s), registriesYaml(k3s), {}, { serverToken: n.role === "server", etcdS3Credentials: false });
     out[`install ${n.name}`] = installScript(n, V, { allowUpgrade: false });
     out[`upgrade ${n.name}`] = installScript(n, V, { allowUpgrade: true });
@@ -31,6 +32,8 @@ function allScripts(): Record<string, string> {
   }
   out["configure without mirrors"] = configureScript(k3sConfigYaml(a1, nodes, k3s), undefined, {}, { serverToken: false, etcdS3Credentials: false });
   out["configure with etcd S3 credentials"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: true });
+  out["configure a server with its audit policy"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: false }, { auditPolicy: "kind: Policy\n" });
+  out["install with a pinned installer"] = installScript(a1, V, { allowUpgrade: false, installerSha256: "0".repeat(64) });
   out["configure the first server with the cluster CA"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: false, caFiles: ["server-ca.crt", "etcd/peer-ca.key"] });
   out["grant admin"] = grantAdminScript("homelab-admin", "homelab-admin");
   return out;

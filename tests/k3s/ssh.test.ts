@@ -3,6 +3,7 @@
 // installer, sudo and systemctl are stand-ins that record what they were asked to do; the scripts
 // reach them through their ordinary names (PATH set by the test sshd) and a root prefix for files.
 import { ChildProcess, execFileSync, spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
@@ -170,6 +171,11 @@ if [ "$1" = restart ]; then
 fi
 `);
 
+  // The WireGuard pre-flight asks modprobe whether the module exists; available only when told so.
+  writeExecutable(path.join(shims, "modprobe"), `#!/bin/bash
+[ -e '${state}/wireguard-available' ]
+`);
+
   const installerServer = http.createServer((req, res) => {
     requested.push(req.url ?? "");
     if (/^\/v[^/]+\/install\.sh$/.test(req.url ?? "")) res.end(fakeInstaller());
@@ -222,6 +228,18 @@ describe("scripts over a real OpenSSH server", () => {
 
   it("pre-flight passes on a matching node", async () => {
     expect(await ok(asCommand(preflightScript(node, options), false))).toContain("pre-flight ok on node node1");
+  });
+
+  it("pre-flight checks the wireguard module only when the cluster encrypts pod traffic with it", async () => {
+    const r = await ssh(asCommand(preflightScript(node, options, { wireguard: true }), false));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("pre-flight failed on node node1: the wireguard kernel module is not available (k3s.flannelBackend is wireguard-native)");
+    fs.writeFileSync(path.join(state, "wireguard-available"), "");
+    try {
+      expect(await ok(asCommand(preflightScript(node, options, { wireguard: true }), false))).toContain("pre-flight ok");
+    } finally {
+      fs.rmSync(path.join(state, "wireguard-available"));
+    }
   });
 
   it("pre-flight fails on a wrong architecture with a clear message", async () => {
@@ -519,5 +537,19 @@ describe("the cluster CA, agent tokens and renames over a real OpenSSH server", 
     // Removing the node under its current name uninstalls as usual.
     expect(await ok(asCommand(uninstallScript(renamed, options), true))).toContain("K3s uninstalled");
     expect(lines("uninstalls.log")).toHaveLength(uninstalls + 1);
+  });
+
+  it("runs a pinned installer only when its sha256 matches, and nothing at all otherwise", async () => {
+    const sha = createHash("sha256").update(fakeInstaller()).digest("hex");
+    await ok(configure(node), AGENT_STDIN);
+    const installs = lines("installs.log").length;
+    const pinned = (digest: string) => asCommand(installScript(node, VERSION, { allowUpgrade: false, installerSha256: digest }, options), true);
+    const wrong = await ssh(pinned("0".repeat(64)));
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("does not have the sha256 pinned in homelab:k3s.installerSha256; nothing was run");
+    expect(lines("installs.log")).toHaveLength(installs);
+    expect(await ok(pinned(sha))).toContain(`installed ${VERSION}`);
+    expect(lines("installs.log")).toHaveLength(installs + 1);
+    await ok(asCommand(uninstallScript(node, options), true));
   });
 });
