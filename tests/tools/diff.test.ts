@@ -1,6 +1,6 @@
 // The plan diff's rendering: changed input paths, secrets compared but never shown, unknowns said
 // to be known after the update, and the engine's reasons and dangers printed first.
-import { diffValues, displayText, lineDiff, PlanDiff, renderDiff } from "../../tools/lib/diff";
+import { diffValues, displayText, lineDiff, PlanDiff, PUBLIC_UNDER_SECRET, renderDiff } from "../../tools/lib/diff";
 import { childPath, splitPath } from "../../tools/lib/paths";
 
 const diff = (extra: Partial<PlanDiff>): PlanDiff => ({
@@ -30,6 +30,20 @@ describe("diffValues", () => {
     expect(diffValues({ stdin: "same" }, { stdin: "same" }, secret)).toEqual([]);
     const added = diffValues({}, { nested: { stdin: "canary-value" } }, new Set(["nested.stdin"]));
     expect(added).toEqual([{ path: "nested", kind: "add", new: { stdin: "[secret]" }, secret: true }]);
+  });
+
+  it("shows where a command connects although its connection is secret, never the key", () => {
+    const secret = new Set(["connection"]);
+    const connection = (host: string, hostKey: string, key: string) => ({ connection: { host, port: 22, user: "homelab", hostKey, privateKey: key, proxy: { host: "bastion" } } });
+    const changes = diffValues(connection("a.lan", "ssh-ed25519 AAA1", "KEY-ONE"), connection("b.lan", "ssh-ed25519 AAA2", "KEY-TWO"), secret, "", [], new Set(PUBLIC_UNDER_SECRET["command:remote:Command"]));
+    expect(changes).toEqual([
+      { path: "connection.host", kind: "update", old: "a.lan", new: "b.lan" },
+      { path: "connection.hostKey", kind: "update", old: "ssh-ed25519 AAA1", new: "ssh-ed25519 AAA2" },
+      { path: "connection.privateKey", kind: "update", old: "[secret]", new: "[secret]", secret: true },
+    ]);
+    expect(JSON.stringify(changes)).not.toContain("KEY-");
+    // Without the public paths the whole connection stays a secret.
+    expect(diffValues(connection("a", "k", "x"), connection("b", "k", "x"), secret)).toEqual([{ path: "connection", kind: "update", old: "[secret]", new: "[secret]", secret: true }]);
   });
 
   it("marks a value the preview cannot know", () => {

@@ -54,9 +54,23 @@ function isSecretPath(path: string, secretPaths: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Compares two revealed values by path; anything under a secret path is compared but never shown. */
-export function diffValues(base: unknown, head: unknown, secretPaths: ReadonlySet<string>, path = "", out: ValueChange[] = []): ValueChange[] {
-  if (isSecretPath(path, secretPaths) && path !== "" ) {
+/**
+ * Paths that are not sensitive although a provider marks their parent secret: @pulumi/command keeps
+ * a command's whole `connection` secret because it holds the private key, but where a step connects
+ * (host, port, user, pinned host key) is what a reviewer needs to see change.
+ */
+export const PUBLIC_UNDER_SECRET: Record<string, string[]> = {
+  "command:remote:Command": ["host", "port", "user", "hostKey"].flatMap((field) => [`connection.${field}`, `connection.proxy.${field}`]),
+};
+
+/**
+ * Compares two revealed values by path; anything under a secret path is compared but never shown,
+ * except the `publicPaths` inside it.
+ */
+export function diffValues(base: unknown, head: unknown, secretPaths: ReadonlySet<string>, path = "", out: ValueChange[] = [], publicPaths: ReadonlySet<string> = new Set()): ValueChange[] {
+  const isPublic = publicPaths.has(path);
+  const holdsPublic = [...publicPaths].some((p) => p.startsWith(`${path}.`));
+  if (isSecretPath(path, secretPaths) && path !== "" && !isPublic && !(holdsPublic && isObject(base) && isObject(head))) {
     if (JSON.stringify(base) !== JSON.stringify(head)) {
       const kind: ChangeKind = base === undefined ? "add" : head === undefined ? "delete" : "update";
       const shown = (v: unknown) => (v === UNKNOWN_PLACEHOLDER ? UNKNOWN_PLACEHOLDER : SECRET_PLACEHOLDER);
@@ -64,12 +78,15 @@ export function diffValues(base: unknown, head: unknown, secretPaths: ReadonlySe
     }
     return out;
   }
+  // Inside a public path nothing is secret; the secret parent's other fields stay redacted.
+  const secrets = isPublic ? new Set<string>() : secretPaths;
   if (isObject(base) && isObject(head)) {
     for (const key of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
       const p = childPath(path, key);
-      if (!(key in head)) out.push(redacted({ path: p, kind: "delete", old: base[key] }, secretPaths));
-      else if (!(key in base)) out.push(redacted({ path: p, kind: "add", new: head[key] }, secretPaths));
-      else diffValues(base[key], head[key], secretPaths, p, out);
+      const secretHere = isPublic ? secrets : publicPaths.has(p) ? new Set<string>() : secretPaths;
+      if (!(key in head)) out.push(redacted({ path: p, kind: "delete", old: base[key] }, secretHere));
+      else if (!(key in base)) out.push(redacted({ path: p, kind: "add", new: head[key] }, secretHere));
+      else diffValues(base[key], head[key], secrets, p, out, isPublic ? new Set() : publicPaths);
     }
     return out;
   }
@@ -112,7 +129,8 @@ export function describeRun(run: Pick<PlanRun, "decisions" | "errors" | "recorde
     const before = priorByUrn.get(d.aliasOf ?? d.urn);
     const after = run.recorder.resources.get(d.urn);
     const secretPaths = new Set([...(before?.secretPaths ?? []), ...(after?.secretPaths ?? [])]);
-    const changes = d.op === "update" || d.op === "replace" ? withoutRepeatedScripts(diffValues(before?.inputs ?? {}, after?.revealedInputs ?? {}, secretPaths)) : [];
+    const publicPaths = new Set(PUBLIC_UNDER_SECRET[d.type] ?? []);
+    const changes = d.op === "update" || d.op === "replace" ? withoutRepeatedScripts(diffValues(before?.inputs ?? {}, after?.revealedInputs ?? {}, secretPaths, "", [], publicPaths)) : [];
     resources.push({ op: d.op, urn: d.urn, type: d.type, name: d.name, changes, reasons: reasonsOf(d) });
   }
   const order: Record<ResourceChange["op"], number> = { replace: 0, delete: 1, create: 2, update: 3 };
