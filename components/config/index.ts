@@ -3,6 +3,7 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { nodeNetworkProblems } from "./network";
 import * as v from "./validators";
 import {
   HomelabSchema,
@@ -11,6 +12,7 @@ import {
 } from "./schema";
 
 export * from "./schema";
+export { nodeAddress } from "./network";
 export { v as validators };
 
 /** The project's config namespace (`<namespace>:<key>` in stack files). */
@@ -154,6 +156,7 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (v.cidrsOverlap(clusterCidr, serviceCidr)) {
     at(["k3s", "serviceCidr"], `${serviceCidr} overlaps k3s.clusterCidr (${clusterCidr}); pods and services need separate networks`);
   }
+  for (const problem of nodeNetworkProblems(settings)) at(problem.path, problem.message);
 
   // Packaged K3s components that other settings rely on.
   const disabled = (item: (typeof settings.k3s.disable)[number]) => settings.k3s.disable.indexOf(item);
