@@ -11,7 +11,7 @@ import { loadConfig } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
 import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
-import { createNamespaces } from "./components/namespaces";
+import { createNamespaces, hostNetworks } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
 import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
 import { FIRST_DEPLOYMENT_NOTICE, previousDeployment } from "./components/previous-deployment";
@@ -45,7 +45,8 @@ if (!(await previousDeployment()).clusterIdentifier) {
   return clusterOutputs;
 }
 
-// 2. Every namespace, each declared by the layer that owns it; then the CRDs that monitors need.
+// 2. Every namespace, each declared by the layer that owns it (and fenced both ways by
+//    NetworkPolicies); then the CRDs that monitors need.
 const namespaces = createNamespaces(provider, [
   ...secretsNamespaces(config),
   ...storageNamespaces(config),
@@ -53,7 +54,7 @@ const namespaces = createNamespaces(provider, [
   ...databaseNamespaces(config),
   ...observabilityNamespaces(config),
   ...aiNamespaces(config),
-]);
+], hostNetworks(config));
 const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
 
 // 3. Secrets: AWS Secrets Manager and IAM, synced into the namespaces by External Secrets.

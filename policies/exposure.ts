@@ -1,6 +1,6 @@
 // Exposure and data: Services reachable from outside the cluster only where the stack declares
 // them, no literal Secret data except declared bootstrap credentials, and every namespace that
-// runs workloads fenced by a default-deny NetworkPolicy and a ResourceQuota.
+// runs workloads fenced by default-deny NetworkPolicies (ingress and egress) and a ResourceQuota.
 import { asArray, asObject, exemptionsSchema, isExempt, isObject, isWorkload, knownString, namespaceOf, objectName } from "./lib/k8s";
 import { isNamespace } from "./lib/pss";
 import { Exemption, Finding, HomelabPolicy, PlainResource, ResourcePolicy, StackPolicy } from "./lib/types";
@@ -66,15 +66,29 @@ export const secretLiteralDataPolicy: ResourcePolicy<SecretDataConfig> = {
   },
 };
 
+/** Whether a NetworkPolicy selects every pod of its namespace. */
+function selectsAllPods(spec: Record<string, unknown>): boolean {
+  const selector = spec.podSelector;
+  if (!isObject(selector)) return false;
+  return Object.keys(asObject(selector.matchLabels)).length === 0 && asArray(selector.matchExpressions).length === 0;
+}
+
 /** A NetworkPolicy that selects every pod and allows no ingress. */
 export function isDefaultDenyIngress(props: Record<string, unknown>): boolean {
   const spec = asObject(props.spec);
-  const selector = spec.podSelector;
-  if (!isObject(selector)) return false;
-  const selectsAll = Object.keys(asObject(selector.matchLabels)).length === 0 && asArray(selector.matchExpressions).length === 0;
   const types = asArray(spec.policyTypes);
+  // Without policyTypes, a policy governs ingress (and egress only if it has egress rules).
   const coversIngress = types.includes("Ingress") || (types.length === 0 && spec.egress == null);
-  return selectsAll && coversIngress && asArray(spec.ingress).length === 0;
+  return selectsAllPods(spec) && coversIngress && asArray(spec.ingress).length === 0;
+}
+
+/**
+ * A NetworkPolicy that selects every pod and allows no egress. Egress must be named in policyTypes:
+ * a policy without them governs egress only when it lists egress rules, which then allow something.
+ */
+export function isDefaultDenyEgress(props: Record<string, unknown>): boolean {
+  const spec = asObject(props.spec);
+  return selectsAllPods(spec) && asArray(spec.policyTypes).includes("Egress") && asArray(spec.egress).length === 0;
 }
 
 export interface IsolationConfig {
@@ -84,10 +98,10 @@ export interface IsolationConfig {
 export const namespaceIsolationPolicy: StackPolicy<IsolationConfig> = {
   scope: "stack",
   name: "namespace-isolation",
-  description: "Every namespace that runs workloads has a default-deny ingress NetworkPolicy and a ResourceQuota (the shared LabNamespace builder creates both).",
+  description: "Every namespace that runs workloads has default-deny ingress and egress NetworkPolicies (one policy may deny both) and a ResourceQuota (the shared LabNamespace builder creates them).",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Create the namespace with the shared LabNamespace builder (components/namespaces), or add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress] and a ResourceQuota to it.",
+  remediationSteps: "Create the namespace with the shared LabNamespace builder (components/namespaces), or add NetworkPolicies with podSelector: {} and policyTypes [Ingress] and [Egress] (or one with both) and no rules, and a ResourceQuota.",
   tags: ["kubernetes", "network", "multi-tenancy"],
   configSchema: {
     properties: {
@@ -119,11 +133,14 @@ export const namespaceIsolationPolicy: StackPolicy<IsolationConfig> = {
       if (config.exemptNamespaces.some((e) => e.name === ns)) continue;
       const inNs = (type: string) => resources.filter((r) => r.type === type && namespaceOf(r) === ns);
       const missing: string[] = [];
-      if (!inNs("kubernetes:networking.k8s.io/v1:NetworkPolicy").some((np) => isDefaultDenyIngress(np.props))) missing.push("a default-deny ingress NetworkPolicy");
+      const policies = inNs("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+      if (!policies.some((np) => isDefaultDenyIngress(np.props))) missing.push("a default-deny ingress NetworkPolicy");
+      if (!policies.some((np) => isDefaultDenyEgress(np.props))) missing.push("a default-deny egress NetworkPolicy");
       if (!inNs("kubernetes:core/v1:ResourceQuota").length) missing.push("a ResourceQuota");
       if (missing.length) {
         const target = resources.find((r) => isNamespace(r) && objectName(r) === ns) ?? workload;
-        findings.push({ resource: target, message: `namespace "${ns}" runs workloads but lacks ${missing.join(" and ")}` });
+        const list = missing.length > 1 ? `${missing.slice(0, -1).join(", ")} and ${missing[missing.length - 1]}` : missing[0];
+        findings.push({ resource: target, message: `namespace "${ns}" runs workloads but lacks ${list}` });
       }
     }
     return findings;

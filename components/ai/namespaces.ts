@@ -3,7 +3,8 @@
 // manifests the component registers, so a resource change can never outgrow its quota unnoticed.
 import type * as k8s from "@pulumi/kubernetes";
 import type { HomelabConfig } from "../config";
-import type { IngressRule, NamespaceSpec } from "../namespaces/manifests";
+import { dnsEgress, internetEgress } from "../namespaces/egress";
+import type { EgressRule, IngressRule, NamespaceSpec } from "../namespaces/manifests";
 import {
   AI_APPS,
   AI_NAMESPACES,
@@ -165,11 +166,32 @@ export function aiIngressRules(config: AiConfig): Record<AiService, IngressRule[
 }
 
 /**
+ * Where each service connects beyond its callees (Open WebUI's calls to Ollama and PostgreSQL, and
+ * the pull jobs' calls to Ollama, follow from those namespaces' ingress rules). Only the services
+ * that download at run time reach the internet; none talks to the API server (no token is mounted).
+ */
+export function aiEgressRules(): Record<AiService, EgressRule[]> {
+  const own = (service: AiService) => ({ "app.kubernetes.io/name": AI_APPS[service] });
+  return {
+    // The pull jobs ask the server to pull; the server downloads.
+    ollama: [dnsEgress(), internetEgress("model-registry", "the Ollama server pulls models from registry.ollama.ai and its download CDN", own("ollama"))],
+    // The lab's own models only (ENABLE_OPENAI_API is off); the embedding model ships in the image.
+    // Web search and fetching URLs from a chat need the internet and stay off.
+    openWebui: [dnsEgress()],
+    whisper: [dnsEgress(), internetEgress("hugging-face", "Whisper downloads its speech model from Hugging Face on first start", own("whisper"))],
+    piper: [dnsEgress(), internetEgress("hugging-face", "Piper downloads its voices from Hugging Face (rhasspy/piper-voices) at start and on first use", own("piper"))],
+    // The wake word models ship inside the image and the server opens no connection at all.
+    openWakeWord: [],
+  };
+}
+
+/**
  * The AI layer's namespaces: Pod Security "restricted" everywhere but open-webui ("baseline": its
  * image must run as root); quotas sized from the manifests, GPUs only where a pod requests one.
  */
 export function aiNamespaces(config: AiConfig): NamespaceSpec[] {
   const rules = aiIngressRules(config);
+  const egress = aiEgressRules();
   return manifestsFor(config).map((m) => {
     const { footprint, pods } = peak(m);
     const total = add(footprint, DEBUG_POD);
@@ -190,6 +212,7 @@ export function aiNamespaces(config: AiConfig): NamespaceSpec[] {
         ...(footprint.gpus > 0 ? { gpus: footprint.gpus } : {}),
       },
       ingress: rules[m.service],
+      egress: egress[m.service],
     } satisfies NamespaceSpec;
   });
 }

@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isAdminLabel } from "../node-labels";
+import { nodeNetworkProblems } from "./network";
 import * as v from "./validators";
 import {
   HomelabSchema,
@@ -12,6 +13,7 @@ import {
 } from "./schema";
 
 export * from "./schema";
+export { nodeAddress } from "./network";
 export { v as validators };
 
 /** The project's config namespace (`<namespace>:<key>` in stack files). */
@@ -156,6 +158,7 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (v.cidrsOverlap(clusterCidr, serviceCidr)) {
     at(["k3s", "serviceCidr"], `${serviceCidr} overlaps k3s.clusterCidr (${clusterCidr}); pods and services need separate networks`);
   }
+  for (const problem of nodeNetworkProblems(settings)) at(problem.path, problem.message);
 
   const pins = settings.k3s.installerSha256;
   if (Object.keys(pins).length > 0 && pins[settings.k3s.version] === undefined) {

@@ -226,6 +226,13 @@ export const AiSchema = z.strictObject({
   lanExposure: ExposureSchema.optional(),
 });
 
+export const NetworkSchema = z.strictObject({
+  // The LAN network(s) the nodes' addresses are in. Pods reach the API server, the kubelets and
+  // node-exporter at node addresses, so the egress NetworkPolicies name these networks (on those
+  // ports only). Optional when every node has an IP (nodeIp, or an IP host): each is named instead.
+  nodeCidrs: z.array(cidr).min(1, { error: "expected at least one network, or leave nodeCidrs out" }).optional(),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
@@ -236,6 +243,7 @@ export const HomelabSchema = z.strictObject({
   database: DatabaseSchema.prefault({}),
   observability: ObservabilitySchema.prefault({}),
   ai: AiSchema.prefault({}),
+  network: NetworkSchema.prefault({}),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
@@ -247,4 +255,5 @@ export type GpuSettings = z.infer<typeof GpuLayerSchema>;
 export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
 export type ObservabilitySettings = z.infer<typeof ObservabilitySchema>;
 export type AiSettings = z.infer<typeof AiSchema>;
+export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type RawHomelabSettings = z.infer<typeof HomelabSchema>;

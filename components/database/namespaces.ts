@@ -1,6 +1,7 @@
 // The three namespaces the database layer owns, with their quotas and the only ingress paths they
 // need. Pure: derived from the config, tested without the runtime.
 import type { HomelabConfig } from "../config";
+import { apiServerEgress, dnsEgress, internetEgress } from "../namespaces/egress";
 import type { NamespaceSpec } from "../namespaces/manifests";
 import {
   CERT_MANAGER_NAMESPACE,
@@ -13,6 +14,9 @@ import {
   SIDECAR_RESOURCES,
 } from "./manifests";
 import { CERT_MANAGER_RESOURCES, OPERATOR_RESOURCES, PLUGIN_RESOURCES, Resources } from "./values";
+
+/** The pod of CloudNative-PG's full-recovery job (pkg/specs/jobs.go: cnpg.io/jobRole). */
+const RECOVERY_JOB = { "cnpg.io/cluster": LABELS.clusterMembers["cnpg.io/cluster"], "cnpg.io/jobRole": "full-recovery" } as const;
 
 /** Where Prometheus runs (the observability layer's namespace). */
 export const MONITORING_NAMESPACE = "monitoring";
@@ -161,6 +165,11 @@ export function databaseNamespaces(config: Pick<HomelabConfig, "database">): Nam
           ports: [PORTS.certManagerMetrics],
         },
       ],
+      // Only the self-signed Issuer and CA of the plugin's certificates: no ACME, nothing outside.
+      egress: [
+        dnsEgress(),
+        apiServerEgress("cert-manager's controller, webhook and cainjector issue certificates and inject CA bundles through the API server"),
+      ],
     },
     {
       name: OPERATOR_NAMESPACE,
@@ -187,12 +196,28 @@ export function databaseNamespaces(config: Pick<HomelabConfig, "database">): Nam
           ports: [PORTS.operatorMetrics],
         },
       ],
+      // The operator's calls to the plugin and to the instance managers follow from the ingress
+      // rules of this namespace and of `database` (createNamespaces adds them). The plugin's
+      // operator side only reconciles objects; the uploads run in the instance pods' sidecars.
+      egress: [
+        dnsEgress(),
+        apiServerEgress("the CloudNative-PG operator and the Barman Cloud plugin reconcile clusters and backups through the API server"),
+      ],
     },
     {
       name: DATABASE_NAMESPACE,
       podSecurity: "restricted",
       quota: databaseQuota(config.database),
       ingress: databaseIngress,
+      egress: [
+        dnsEgress(),
+        apiServerEgress("the instance managers and poolers read their Cluster and Secrets and report status through the API server"),
+        // The Barman Cloud sidecar of every instance archives WAL and base backups, applies the
+        // retention policy and fetches archived WAL; a cluster bootstrapped from the archive is
+        // restored by the operator's full-recovery job. Poolers and the other jobs get no internet.
+        internetEgress("s3-backups", "Barman Cloud archives WAL and base backups to S3 and reads them back", { ...LABELS.instances }),
+        internetEgress("s3-recovery", "the full-recovery job restores a new cluster from the S3 archive", { ...RECOVERY_JOB }),
+      ],
     },
   ];
 }

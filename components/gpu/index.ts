@@ -11,6 +11,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GpuSettings, HomelabConfig, NodeSpec } from "../config";
+import { apiServerEgress, dnsEgress } from "../namespaces/egress";
 import type { LabNamespace, NamespaceSpec } from "../namespaces";
 import { charts } from "../versions";
 import { DCGM_EXPORTER_PORT, gpuOperatorValues, NVIDIA_RUNTIME_CLASS } from "./values";
@@ -69,6 +70,7 @@ export function gpuOperatorIfNeeded(
  * The operator's namespace, only in stacks with GPU nodes. Privileged: the toolkit, device plugin
  * and validators mount host paths and run privileged on the GPU nodes. Prometheus may scrape the
  * DCGM exporter; nothing else connects in (node-feature-discovery talks through the API server).
+ * Out: DNS and the API server only.
  */
 export function gpuNamespaces(config: HomelabConfig): NamespaceSpec[] {
   const gpuNodes = config.gpuNodes.length;
@@ -97,5 +99,11 @@ export function gpuNamespaces(config: HomelabConfig): NamespaceSpec[] {
       fromNamespaces: ["monitoring"],
       ports: [DCGM_EXPORTER_PORT],
     }],
+    // Drivers are preinstalled on the hosts, so nothing here downloads; the operands that run on the
+    // host network (if any) are not limited by these rules.
+    egress: [
+      dnsEgress(),
+      apiServerEgress("the operator, node feature discovery, the device plugin's config manager and the validators read and label nodes through the API server"),
+    ],
   }];
 }

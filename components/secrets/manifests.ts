@@ -5,6 +5,7 @@
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import type { HomelabConfig } from "../config";
+import { apiServerEgress, dnsEgress, internetEgress } from "../namespaces/egress";
 import type { NamespaceSpec } from "../namespaces/manifests";
 import { CatalogueEntry, secretName, secretsManagerName } from "./catalogue";
 
@@ -74,8 +75,14 @@ export function esoValues(): Record<string, unknown> {
   };
 }
 
+/** The controller's pods (the chart's selector label); only they talk to AWS. */
+export const ESO_CONTROLLER_LABELS = { "app.kubernetes.io/name": "external-secrets" } as const;
+
 /**
- * The operator's namespace. Ingress: Prometheus scrapes the three metrics ports; the API server
+ * The operator's namespace. Egress: DNS, the API server (all three deployments), and AWS Secrets
+ * Manager for the controller only (static keys from the bootstrap Secret, so no STS). AWS publishes
+ * thousands of changing ranges, so that rule allows HTTPS to any public address, never the LAN.
+ * Ingress: Prometheus scrapes the three metrics ports; the API server
  * calls the admission/conversion webhook. The API server runs in the K3s server process on the host
  * network; its calls reach the webhook pod from the node's flannel/cni0 address (or through the K3s
  * agent tunnel from the pod's own node), all inside the cluster CIDR, never from a pod selector, so
@@ -106,6 +113,11 @@ export function secretsNamespaces(config: Pick<HomelabConfig, "k3s">): Namespace
         fromCidrs: [config.k3s.clusterCidr],
         ports: [ESO_WEBHOOK_PORT],
       },
+    ],
+    egress: [
+      dnsEgress(),
+      apiServerEgress("the controller, webhook and cert controller watch SecretStores and ExternalSecrets and write Secrets through the API server"),
+      internetEgress("aws-secrets-manager", "the controller reads secrets from AWS Secrets Manager (secretsmanager.<region>.amazonaws.com)", { ...ESO_CONTROLLER_LABELS }),
     ],
   }];
 }

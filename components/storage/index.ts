@@ -71,8 +71,10 @@ export class NfsStorage extends pulumi.ComponentResource {
 
 /**
  * The driver's namespace. Privileged: the node plugin mounts NFS into the kubelet's directories
- * from a privileged, host-network container. No ingress rules: both pods use the host network
- * (NetworkPolicy does not apply to them) and expose no metrics, only localhost health ports.
+ * from a privileged, host-network container. No ingress or egress rules: both pods use the host
+ * network (NetworkPolicy does not apply to them; they reach the NAS and the API server from the
+ * node's own address) and expose no metrics, only localhost health ports. The default-deny
+ * policies still fence any pod-network pod that lands here.
  */
 export function storageNamespaces(config: HomelabConfig): NamespaceSpec[] {
   // One node-plugin pod per node, the controller, and room for a rolling update.
@@ -91,5 +93,6 @@ export function storageNamespaces(config: HomelabConfig): NamespaceSpec[] {
       pods,
     },
     ingress: [],
+    egress: [],
   }];
 }

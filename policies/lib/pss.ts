@@ -218,8 +218,13 @@ const KNOWN_VOLUME_SOURCES = [
 
 const restrictedVolumes: CheckFn = (pod) => {
   const bad: string[] = [];
-  for (const v of asArray(pod.spec.volumes).map(asObject)) {
+  for (const entry of asArray(pod.spec.volumes)) {
+    const v = asObject(entry);
     const sources = Object.keys(v).filter((k) => k !== "name" && v[k] != null);
+    // The API server defaults a volume with no source to emptyDir (SetDefaults_Volume), and
+    // admission judges the defaulted pod. An entry that is not an object (unknown in a preview)
+    // still fails below.
+    if (isObject(entry) && sources.length === 0) continue;
     if (sources.some((s) => RESTRICTED_VOLUME_SOURCES.includes(s))) continue;
     const known = sources.filter((s) => KNOWN_VOLUME_SOURCES.includes(s));
     bad.push(`"${v.name}" (${known.length ? known.join(", ") : "unknown source"})`);

@@ -8,6 +8,7 @@ import { LabNamespace } from "../../components/namespaces";
 import type { RecordedResource } from "../../tools/lib/recorder";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
 import { stackConfig } from "./fixtures";
+import { stagingNetworks } from "../helpers/networks";
 
 const T = {
   pipeline: "homelab:ai:VoicePipeline",
@@ -28,7 +29,7 @@ let dev: VoicePipeline;
 
 function namespacesFor(prefix: string, config: HomelabConfig, provider: k8s.Provider) {
   // Prefixed resource names keep two stacks' namespaces apart inside one test program.
-  const all = Object.fromEntries(aiNamespaces(config).map((spec) => [spec.name, new LabNamespace(`${prefix}-${spec.name}`, { spec, provider })]));
+  const all = Object.fromEntries(aiNamespaces(config).map((spec) => [spec.name, new LabNamespace(`${prefix}-${spec.name}`, { spec, provider, networks: stagingNetworks() })]));
   return pickAiNamespaces(all);
 }
 

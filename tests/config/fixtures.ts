@@ -5,6 +5,8 @@ export function validRaw(): Record<string, any> {
   return {
     k3s: { clusterName: "lab", version: "v1.36.3+k3s1", apiEndpoint: "k3s.home.arpa" },
     aws: { region: "eu-west-1" },
+    // server1 and pi1 are reached by name, so the nodes' network is declared.
+    network: { nodeCidrs: ["10.0.0.0/24"] },
     nodes: [
       { name: "server1", host: "server1.home.arpa", user: "homelab", hostKey: HOST_KEY, arch: "amd64", role: "server" },
       { name: "gpu1", host: "10.0.0.12", user: "homelab", hostKey: HOST_KEY, arch: "amd64", role: "agent",

@@ -187,6 +187,7 @@ describe("settings that would only fail at deploy time", () => {
     raw.nodes[1].nodeIp = "192.168.1.10";
     raw.nodes[1].host = "10.0.0.12";
     raw.nodes[2].nodeIp = "fd00::12";
+    delete raw.network; // every node has an IP now; network.nodeCidrs has its own test
     expect(problemsOf(raw)).toEqual([
       "homelab:nodes[1].nodeIp: duplicate node IP 192.168.1.10 (also nodes[0].nodeIp); every node needs its own address",
       "homelab:nodes[2].nodeIp: an IPv6 node IP in a cluster whose k3s.clusterCidr (10.42.0.0/16) is IPv4; use the node's IPv4 address",
@@ -195,12 +196,45 @@ describe("settings that would only fail at deploy time", () => {
     lan.k3s.clusterCidr = "10.0.0.0/16"; // the LAN the GPU node's SSH address (10.0.0.12) is on
     lan.k3s.serviceCidr = "10.0.128.0/17";
     lan.nodes[0].nodeIp = "10.0.200.5";
+    lan.nodes[2].host = "10.1.0.3";
+    delete lan.network;
     expect(problemsOf(lan)).toEqual([
       "homelab:nodes[0].nodeIp: 10.0.200.5 is inside k3s.clusterCidr (10.0.0.0/16); pod and service networks must not overlap the LAN, change k3s.clusterCidr",
       "homelab:nodes[0].nodeIp: 10.0.200.5 is inside k3s.serviceCidr (10.0.128.0/17); pod and service networks must not overlap the LAN, change k3s.serviceCidr",
       "homelab:nodes[1].host: 10.0.0.12 is inside k3s.clusterCidr (10.0.0.0/16); pod and service networks must not overlap the LAN, change k3s.clusterCidr",
       "homelab:k3s.serviceCidr: 10.0.128.0/17 overlaps k3s.clusterCidr (10.0.0.0/16); pods and services need separate networks",
     ]);
+  });
+
+  it("needs the nodes' network when a node is reached by name, and checks it against the inventory", () => {
+    const named = validRaw();
+    delete named.network;
+    expect(problemsOf(named)).toEqual([
+      "homelab:network.nodeCidrs: is required: server1, pi1 are reached by hostname with no nodeIp, so the NetworkPolicies that let pods reach the API server and the kubelets cannot name their addresses; set it to the network(s) the nodes' addresses are in, e.g. [192.168.1.0/24]",
+    ]);
+    // With an address for every node, each is named instead.
+    named.nodes[0].nodeIp = "10.0.0.11";
+    named.nodes[2].host = "10.0.0.13";
+    expect(problemsOf(named)).toEqual([]);
+
+    const wrong = validRaw();
+    wrong.network.nodeCidrs = ["10.0.0.7/24", "0.0.0.0/0", "10.42.0.0/24", "fd00::/64"];
+    expect(problemsOf(wrong)).toEqual([
+      "homelab:network.nodeCidrs[0]: 10.0.0.7/24 has host bits set; NetworkPolicies take the network address: did you mean 10.0.0.0/24?",
+      "homelab:network.nodeCidrs[1]: a /0 would let every pod with an API server or kubelet rule reach those ports on any address; name the nodes' LAN",
+      "homelab:network.nodeCidrs[1]: 0.0.0.0/0 overlaps k3s.clusterCidr (10.42.0.0/16); the nodes' network is the LAN, not a cluster network",
+      "homelab:network.nodeCidrs[1]: 0.0.0.0/0 overlaps k3s.serviceCidr (10.43.0.0/16); the nodes' network is the LAN, not a cluster network",
+      "homelab:network.nodeCidrs[2]: 10.42.0.0/24 overlaps k3s.clusterCidr (10.42.0.0/16); the nodes' network is the LAN, not a cluster network",
+      "homelab:network.nodeCidrs[3]: an IPv6 network in a cluster whose k3s.clusterCidr (10.42.0.0/16) is IPv4",
+    ]);
+
+    const outside = validRaw();
+    outside.nodes[0].nodeIp = "192.168.5.20";
+    expect(problemsOf(outside)).toEqual([
+      "homelab:nodes[0].nodeIp: 192.168.5.20 is outside homelab:network.nodeCidrs (10.0.0.0/24); pods could not reach this node's API server or kubelet: add its network there",
+    ]);
+    outside.network.nodeCidrs.push("192.168.5.0/24");
+    expect(problemsOf(outside)).toEqual([]);
   });
 
   it("refuses disabling packaged components that other settings rely on", () => {

@@ -10,6 +10,7 @@ import type { RecordedResource } from "../../tools/lib/recorder";
 import { charts } from "../../components/versions";
 import { mockRuntime, Recorder, settle, valueOf } from "../helpers/runtime";
 import { databaseSettings, stackDatabase } from "./stacks";
+import { stagingNetworks } from "../helpers/networks";
 
 const T = {
   component: "homelab:database:Database",
@@ -74,7 +75,7 @@ beforeAll(async () => {
   };
   k8sProvider = new k8s.Provider("k8s", { kubeconfig: "{}" });
   awsProvider = new aws.Provider("aws", { region: "eu-west-1" });
-  namespaces = createNamespaces(k8sProvider, databaseNamespaces({ database: databaseSettings() }));
+  namespaces = createNamespaces(k8sProvider, databaseNamespaces({ database: databaseSettings() }), stagingNetworks());
   prometheusCrds = new k8s.apiextensions.v1.CustomResourceDefinition("podmonitors-crd", {
     metadata: { name: "podmonitors.monitoring.coreos.com" },
     spec: { group: "monitoring.coreos.com", names: { kind: "PodMonitor", plural: "podmonitors" }, scope: "Namespaced", versions: [] },

@@ -5,6 +5,7 @@ import { createNamespaces } from "../../components/namespaces";
 import { charts } from "../../components/versions";
 import { validRaw } from "../config/fixtures";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
+import { stagingNetworks } from "../helpers/networks";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
   recorder = await mockRuntime();
   const { gpu, cpu } = configs();
   const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-  const gpuNs = createNamespaces(provider, gpuNamespaces(gpu));
+  const gpuNs = createNamespaces(provider, gpuNamespaces(gpu), stagingNetworks());
   gpuOperator = gpuOperatorIfNeeded("gpu", { provider, namespace: gpuNs["gpu-operator"], gpuNodes: gpu.gpuNodes, settings: gpu.gpu });
   // The CPU-only stack: no namespace declared, no operator built.
   cpuOperator = gpuOperatorIfNeeded("gpu-dev", { provider, namespace: undefined, gpuNodes: cpu.gpuNodes, settings: cpu.gpu });

@@ -1,10 +1,10 @@
-import { allowIngressSpec, namespaceLabels, quotaSpec, ruleName } from "../../components/namespaces";
+import { allowEgressSpec, allowIngressSpec, egressRuleName, HostNetworks, namespaceLabels, quotaSpec, ruleName } from "../../components/namespaces";
 
 const quota = { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", storage: "100Gi", pods: 20 };
 
 describe("namespace manifests", () => {
   it("labels the namespace with its enforced Pod Security level, warning at restricted", () => {
-    const labels = namespaceLabels({ name: "gpu-operator", podSecurity: "privileged", quota, ingress: [] });
+    const labels = namespaceLabels({ name: "gpu-operator", podSecurity: "privileged", quota, ingress: [], egress: [] });
     expect(labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
     expect(labels["pod-security.kubernetes.io/warn"]).toBe("restricted");
     expect(labels["kubernetes.io/metadata.name"]).toBe("gpu-operator");
@@ -41,5 +41,57 @@ describe("namespace manifests", () => {
   it("derives DNS-safe policy names from descriptions", () => {
     expect(ruleName({ description: "Home Assistant → Wyoming", ports: [] })).toBe("allow-home-assistant-wyoming");
     expect(ruleName({ description: "x".repeat(100), ports: [] }).length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe("egress rules", () => {
+  const networks: HostNetworks = {
+    apiServers: ["192.168.1.10/32", "192.168.1.11/32"],
+    nodes: ["192.168.1.0/24"],
+    anywhere: "0.0.0.0/0",
+    internal: ["10.0.0.0/8", "192.168.0.0/16"],
+  };
+
+  it("turns a rule into one egress entry per destination, on the declared ports and protocols only", () => {
+    const spec = allowEgressSpec({
+      description: "pods resolve names",
+      toNamespaces: ["kube-system"],
+      toPods: { "k8s-app": "kube-dns" },
+      ports: [53],
+      protocols: ["UDP", "TCP"],
+    });
+    expect(spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
+    });
+  });
+
+  it("names pods of its own namespace by selector alone, and all of them with an empty one", () => {
+    expect(allowEgressSpec({ description: "replication", podSelector: { a: "b" }, toPods: { role: "db" }, ports: [5432] }).egress)
+      .toEqual([{ to: [{ podSelector: { matchLabels: { role: "db" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+    expect((allowEgressSpec({ description: "talk", toPods: {}, ports: [80] }).egress as any)[0].to).toEqual([{ podSelector: { matchLabels: {} } }]);
+  });
+
+  it("resolves the API server, the nodes and the internet from the cluster's networks", () => {
+    const to = (toHosts: "apiServer" | "nodes" | "internet") => (allowEgressSpec({ description: "x", toHosts, ports: [1] }, networks).egress as any)[0].to;
+    expect(to("apiServer")).toEqual([{ ipBlock: { cidr: "192.168.1.10/32" } }, { ipBlock: { cidr: "192.168.1.11/32" } }]);
+    expect(to("nodes")).toEqual([{ ipBlock: { cidr: "192.168.1.0/24" } }]);
+    expect(to("internet")).toEqual([{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "192.168.0.0/16"] } }]);
+    expect(() => allowEgressSpec({ description: "api", toHosts: "apiServer", ports: [6443] })).toThrow(/needs the cluster's host networks/);
+  });
+
+  it("refuses a rule with no destination or no port (either would allow everything)", () => {
+    expect(() => allowEgressSpec({ description: "oops", ports: [80] })).toThrow(/names no destination/);
+    expect(() => allowEgressSpec({ description: "oops", toPods: {}, ports: [] })).toThrow(/names no port/);
+  });
+
+  it("names egress policies apart from ingress ones, from the rule's name or its description", () => {
+    expect(egressRuleName({ description: "Open WebUI calls Ollama" })).toBe("allow-egress-open-webui-calls-ollama");
+    expect(egressRuleName({ name: "dns", description: "pods resolve names" })).toBe("allow-egress-dns");
+    expect(egressRuleName({ description: "y".repeat(100) }).length).toBeLessThanOrEqual(63);
   });
 });

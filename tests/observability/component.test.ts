@@ -8,6 +8,7 @@ import { charts } from "../../components/versions";
 import type { RecordedResource } from "../../tools/lib/recorder";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
 import { stackObservability } from "./helpers";
+import { stagingNetworks } from "../helpers/networks";
 
 const T = {
   chart: "kubernetes:helm.sh/v4:Chart",
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
   const stagingStack = stackObservability("staging");
   const devStack = stackObservability("dev");
-  namespaces = createNamespaces(provider, observabilityNamespaces(stagingStack));
+  namespaces = createNamespaces(provider, observabilityNamespaces(stagingStack), stagingNetworks());
   sharedCrds = new MonitoringCrds("monitoring-crds", { provider });
   const common = {
     provider,

@@ -2,7 +2,7 @@
 import { HomelabConfig } from "../../components/config";
 import { stackConfig } from "../helpers/stacks";
 
-export function stackObservability(stack: "dev" | "staging"): Pick<HomelabConfig, "observability" | "nodes"> & { gpu: boolean } {
-  const { observability, nodes, gpuNodes } = stackConfig(stack);
-  return { observability, nodes, gpu: gpuNodes.length > 0 };
+export function stackObservability(stack: "dev" | "staging"): Pick<HomelabConfig, "observability" | "nodes" | "secrets"> & { gpu: boolean } {
+  const { observability, nodes, gpuNodes, secrets } = stackConfig(stack);
+  return { observability, nodes, secrets, gpu: gpuNodes.length > 0 };
 }

@@ -49,6 +49,21 @@ describe("observability namespaces", () => {
     expect(rule).toMatchObject({ fromNamespaces: [MONITORING_NAMESPACE], fromPods: { "app.kubernetes.io/name": "prometheus" }, ports: [9100, 12345] });
   });
 
+  it("lets Alertmanager out to the internet only when a webhook is configured, and only Alertmanager", () => {
+    const internet = (specs: typeof staging) => byName(specs, MONITORING_NAMESPACE).egress.filter((r) => r.toHosts === "internet");
+    expect(internet(staging)).toEqual([]);
+    const withWebhook = observabilityNamespaces({ ...stackObservability("staging"), secrets: { alertWebhookUrl: "[secret]" } as any });
+    expect(internet(withWebhook)).toEqual([expect.objectContaining({ name: "alert-webhook", podSelector: { "app.kubernetes.io/name": "alertmanager" }, ports: [443] })]);
+  });
+
+  it("Prometheus, alone, reaches the kubelets and node-exporter at the nodes' addresses", () => {
+    const hosts = byName(staging, MONITORING_NAMESPACE).egress.filter((r) => r.toHosts === "nodes");
+    expect(hosts.map((r) => [r.podSelector, r.ports])).toEqual([
+      [{ "app.kubernetes.io/name": "prometheus" }, [10250]],
+      [{ "app.kubernetes.io/name": "prometheus" }, [9100]],
+    ]);
+  });
+
   it("every rule renders into a NetworkPolicy", () => {
     for (const spec of staging) for (const rule of spec.ingress) expect((allowIngressSpec(rule) as any).ingress[0].from.length).toBeGreaterThan(0);
   });

@@ -107,14 +107,31 @@ describe("namespace-isolation", () => {
   const quota = (ns: string) => resource("kubernetes:core/v1:ResourceQuota", { metadata: { name: "q", namespace: ns }, spec: { hard: { pods: "1" } } });
   const app = deployment("app", "apps", goodPodSpec());
   const deny = { podSelector: {}, policyTypes: ["Ingress"] };
-  it("passes with a default-deny policy and a quota", () => {
-    expect(messages(namespaceIsolationPolicy, [namespace("apps"), app, np("apps", deny), quota("apps")])).toEqual([]);
+  const denyEgress = { podSelector: {}, policyTypes: ["Egress"] };
+  const fenced = (ns: string) => [np(ns, deny), np(ns, denyEgress), quota(ns)];
+  it("passes with default-deny ingress and egress policies and a quota", () => {
+    expect(messages(namespaceIsolationPolicy, [namespace("apps"), app, ...fenced("apps")])).toEqual([]);
   });
-  it("fails without either, or when the policy is not default-deny", () => {
-    expect(messages(namespaceIsolationPolicy, [namespace("apps"), app])[0]).toContain("lacks a default-deny ingress NetworkPolicy and a ResourceQuota");
-    expect(messages(namespaceIsolationPolicy, [app, np("apps", { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Ingress"] }), quota("apps")])).toHaveLength(1);
-    expect(messages(namespaceIsolationPolicy, [app, np("apps", { ...deny, ingress: [{ from: [] }] }), quota("apps")])).toHaveLength(1);
-    expect(messages(namespaceIsolationPolicy, [app, np("other", deny), quota("apps")])).toHaveLength(1);
+  it("accepts one policy that denies both directions", () => {
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }), quota("apps")])).toEqual([]);
+  });
+  it("fails without them, or when a policy is not default-deny", () => {
+    expect(messages(namespaceIsolationPolicy, [namespace("apps"), app])[0])
+      .toContain("lacks a default-deny ingress NetworkPolicy, a default-deny egress NetworkPolicy and a ResourceQuota");
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Ingress"] }), np("apps", denyEgress), quota("apps")])).toHaveLength(1);
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", { ...deny, ingress: [{ from: [] }] }), np("apps", denyEgress), quota("apps")])).toHaveLength(1);
+    expect(messages(namespaceIsolationPolicy, [app, ...fenced("other"), quota("apps")])).toHaveLength(1);
+  });
+  it("fails a namespace that denies ingress only", () => {
+    expect(messages(namespaceIsolationPolicy, [namespace("apps"), app, np("apps", deny), quota("apps")]))
+      .toEqual([expect.stringContaining('namespace "apps" runs workloads but lacks a default-deny egress NetworkPolicy')]);
+  });
+  it("does not count an egress policy that allows something, selects some pods, or leaves egress out of policyTypes", () => {
+    const allowsDns = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: "UDP", port: 53 }] }] };
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", deny), np("apps", allowsDns), quota("apps")])).toHaveLength(1);
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", deny), np("apps", { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Egress"] }), quota("apps")])).toHaveLength(1);
+    // Without policyTypes and without egress rules, a policy governs ingress only.
+    expect(messages(namespaceIsolationPolicy, [app, np("apps", { podSelector: {} }), quota("apps")])[0]).toContain("lacks a default-deny egress NetworkPolicy");
   });
   it("judges a set of manifests only for the namespaces it defines", () => {
     expect(messages(namespaceIsolationPolicy, [app], {}, { source: "manifests" })).toEqual([]);

@@ -11,6 +11,7 @@ import { LabNamespace } from "../../components/namespaces";
 import { checkPlan, renderPolicyReport } from "../../tools/lib/policy";
 import { planCommand, ROOT } from "../helpers/plan";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
+import { stagingNetworks } from "../helpers/networks";
 
 function policyCheck(args: string[], input?: string) {
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/policy-check.ts", ...args], { cwd: ROOT, encoding: "utf8", input });
@@ -138,7 +139,8 @@ describe("the plan runs the pack", () => {
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
     const ns = new LabNamespace("apps", {
       provider,
-      spec: { name: "apps", podSecurity: "restricted", ingress: [], quota: { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", storage: "1Gi", pods: 5 } },
+      networks: stagingNetworks(),
+      spec: { name: "apps", podSecurity: "restricted", ingress: [], egress: [], quota: { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", storage: "1Gi", pods: 5 } },
     });
     new k8s.apps.v1.Deployment("insecure", {
       metadata: { name: "insecure", namespace: ns.name },

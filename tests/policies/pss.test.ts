@@ -169,6 +169,15 @@ describe("restricted checks", () => {
     expect(runPssCheck("restrictedVolumes", pod(goodPodSpec({ volumes: [{ name: "v", somethingNew: {} }] })))[0]).toContain("unknown");
   });
 
+  it("restrictedVolumes: a volume with no source is the emptyDir the API server defaults it to", () => {
+    passes("restrictedVolumes", pod(goodPodSpec({ volumes: [{ name: "scratch" }] })));
+    passes("restrictedVolumes", pod(goodPodSpec({ volumes: [{ name: "scratch", hostPath: null }] })));
+    // Only a volume with no source at all: one unset source beside a disallowed one still fails.
+    fails("restrictedVolumes", pod(goodPodSpec({ volumes: [{ name: "v", emptyDir: null, hostPath: { path: "/" } }] })));
+    // An entry a preview does not know yet is not assumed to be harmless.
+    fails("restrictedVolumes", pod(goodPodSpec({ volumes: ["[unknown]"] })));
+  });
+
   it("allowPrivilegeEscalation: must be explicitly false on every container; Windows exempt from 1.25", () => {
     fails("allowPrivilegeEscalation", withContainer({ securityContext: { runAsNonRoot: true } }));
     fails("allowPrivilegeEscalation", withContainer({ securityContext: undefined }));

@@ -6,6 +6,7 @@ import { createNamespaces, NamespaceSpec } from "../../components/namespaces";
 import { catalogue, catalogueNamespaces, SecretsLayer, secretsNamespaces } from "../../components/secrets";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
 import { testConfig } from "./fixtures";
+import { stagingNetworks } from "../helpers/networks";
 
 const quota = { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", storage: "10Gi", pods: 10 };
 const config = testConfig({ stack: "dev", aws: { customerManagedKey: true, secretPrefix: "lab/dev", recoveryWindowDays: 30 } });
@@ -17,8 +18,8 @@ beforeAll(async () => {
   const k8sProvider = new k8s.Provider("k8s", { kubeconfig: "{}" });
   const awsProvider = new aws.Provider("aws", { region: config.aws.region });
   const specs: NamespaceSpec[] = ["database", "open-webui", "monitoring", "nfs-csi"]
-    .map((name) => ({ name, podSecurity: "restricted", quota, ingress: [] }));
-  const namespaces = createNamespaces(k8sProvider, [...secretsNamespaces(config), ...specs]);
+    .map((name) => ({ name, podSecurity: "restricted", quota, ingress: [], egress: [] }));
+  const namespaces = createNamespaces(k8sProvider, [...secretsNamespaces(config), ...specs], stagingNetworks());
   new SecretsLayer("lab", { config, awsProvider, k8sProvider, namespaces });
   await settle();
 });

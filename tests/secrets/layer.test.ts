@@ -9,6 +9,7 @@ import { charts } from "../../components/versions";
 import { isSecret, mockRuntime, Recorder, settle, valueOf } from "../helpers/runtime";
 import { NFS, testConfig, WEBHOOK_URL } from "./fixtures";
 import { validateModels } from "../helpers/schemas";
+import { stagingNetworks } from "../helpers/networks";
 
 const ACCOUNT = "123456789012";
 const SENTINEL = "GENERATED-VALUE-";
@@ -26,7 +27,7 @@ const T = {
 };
 
 const quota = { requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi", storage: "10Gi", pods: 10 };
-const plainNamespace = (name: string): NamespaceSpec => ({ name, podSecurity: "restricted", quota, ingress: [] });
+const plainNamespace = (name: string): NamespaceSpec => ({ name, podSecurity: "restricted", quota, ingress: [], egress: [] });
 
 let recorder: Recorder;
 let layer: SecretsLayer;
@@ -59,7 +60,7 @@ beforeAll(async () => {
   const namespaces = createNamespaces(k8sProvider, [
     ...secretsNamespaces(config),
     ...["database", "open-webui", "monitoring", "nfs-csi", "ollama"].map(plainNamespace),
-  ]);
+  ], stagingNetworks());
   layer = new SecretsLayer("secrets", { config, awsProvider, k8sProvider, namespaces });
   await settle();
 });

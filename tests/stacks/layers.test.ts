@@ -135,3 +135,95 @@ describe("AI voice pipeline", () => {
     }
   });
 });
+
+describe("network isolation", () => {
+  const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+  const policiesOf = (stack: string) => of(stack, NP).map((r) => ({
+    namespace: (r.inputs.metadata as any).namespace as string,
+    name: (r.inputs.metadata as any).name as string,
+    annotations: ((r.inputs.metadata as any).annotations ?? {}) as Record<string, string>,
+    spec: spec(r),
+  }));
+  const egressOf = (stack: string) => policiesOf(stack).filter((p) => p.spec.policyTypes.includes("Egress") && p.spec.egress);
+  const ipBlocks = (p: { spec: any }) => p.spec.egress.flatMap((e: any) => e.to.filter((t: any) => t.ipBlock).map((t: any) => t.ipBlock));
+  const ports = (p: { spec: any }) => [...new Set(p.spec.egress.flatMap((e: any) => e.ports.map((x: any) => x.port)))].sort((a: any, b: any) => a - b);
+
+  it("denies ingress and egress in every namespace, each with a policy of its own", () => {
+    for (const stack of ["dev", "staging"]) {
+      const namespaces = of(stack, "kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as any).name as string);
+      for (const ns of namespaces) {
+        const names = policiesOf(stack).filter((p) => p.namespace === ns).map((p) => p.name);
+        expect(names).toEqual(expect.arrayContaining(["default-deny-ingress", "default-deny-egress"]));
+      }
+    }
+  });
+
+  it("lets each namespace's pods connect only where the staging lab needs them to", () => {
+    const table: Record<string, string[]> = {};
+    for (const p of egressOf("staging")) (table[p.namespace] ??= []).push(p.name.replace(/^allow-egress-/, ""));
+    for (const list of Object.values(table)) list.sort();
+    expect(table).toEqual({
+      "external-secrets": ["api-server", "aws-secrets-manager", "dns"],
+      "cert-manager": ["api-server", "dns"],
+      "cnpg-system": ["api-server", "dns", "the-operator-calls-the-barman-cloud-plugin", "the-operator-reaches-the-instance-manager-status-p"],
+      database: ["api-server", "dns", "instances-poolers-and-join-jobs-of-the-cluster-rea", "s3-backups", "s3-recovery"],
+      "gpu-operator": ["api-server", "dns"],
+      monitoring: [
+        "api-server", "coredns-metrics", "dns", "kubelets", "monitoring-components-talk-to-each-other", "node-exporter",
+        "prometheus-scrapes-cert-manager-metrics", "prometheus-scrapes-external-secrets-metrics", "prometheus-scrapes-instance-metrics",
+        "prometheus-scrapes-operator-metrics", "prometheus-scrapes-pooler-metrics", "prometheus-scrapes-the-dcgm-exporter", "prometheus-scrapes-the-node-agents",
+      ],
+      "node-agents": ["alloy-pushes-logs-to-loki", "api-server", "dns"],
+      ollama: ["dns", "model-pull-jobs-call-ollama", "model-registry"],
+      "open-webui": ["applications-connect-through-the-pooler", "applications-connect-to-postgresql-directly", "dns", "open-webui-calls-ollama"],
+      whisper: ["dns", "hugging-face"],
+      piper: ["dns", "hugging-face"],
+      // nfs-csi (host network only) and openwakeword (opens no connection) allow nothing.
+    });
+  });
+
+  it("reaches the internet only on 443, only from the pods that download or upload, and never the LAN or the cluster", () => {
+    for (const stack of ["dev", "staging"]) {
+      const internet = egressOf(stack).filter((p) => ipBlocks(p).some((b: any) => b.cidr === "0.0.0.0/0"));
+      const who = internet.map((p) => [p.namespace, p.spec.podSelector.matchLabels]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      expect(who).toEqual([
+        ["database", { "cnpg.io/cluster": "postgres", "cnpg.io/podRole": "instance" }],
+        ["database", { "cnpg.io/cluster": "postgres", "cnpg.io/jobRole": "full-recovery" }],
+        ["external-secrets", { "app.kubernetes.io/name": "external-secrets" }],
+        ["ollama", { "app.kubernetes.io/name": "ollama" }],
+        ["piper", { "app.kubernetes.io/name": "piper" }],
+        ["whisper", { "app.kubernetes.io/name": "whisper" }],
+      ]);
+      for (const p of internet) {
+        expect(ports(p)).toEqual([443]);
+        expect(ipBlocks(p)[0].except).toEqual(expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]));
+      }
+    }
+  });
+
+  it("reaches the nodes' addresses (where the NAS lives too) only on the API server, kubelet and node-exporter ports", () => {
+    for (const stack of ["dev", "staging"]) {
+      const lan = egressOf(stack).filter((p) => ipBlocks(p).some((b: any) => b.cidr !== "0.0.0.0/0"));
+      for (const p of lan) expect(ipBlocks(p)).toEqual([{ cidr: "192.168.1.0/24" }]);
+      expect(lan.map((p) => `${p.namespace}/${p.name}:${ports(p).join(",")}`).filter((s) => !s.endsWith("api-server:6443"))).toEqual([
+        "monitoring/allow-egress-kubelets:10250",
+        "monitoring/allow-egress-node-exporter:9100",
+      ]);
+    }
+  });
+
+  it("opens the egress side of every ingress path between the lab's namespaces", () => {
+    const policies = policiesOf("staging");
+    const namespaces = new Set(of("staging", "kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as any).name as string));
+    for (const p of policies.filter((x) => x.spec.policyTypes.includes("Ingress") && x.spec.ingress)) {
+      const callers = p.spec.ingress.flatMap((i: any) => i.from)
+        .map((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] ?? (f.podSelector ? p.namespace : undefined))
+        .filter((ns: string | undefined) => ns !== undefined && namespaces.has(ns));
+      for (const caller of new Set<string>(callers)) {
+        const counterpart = policies.find((e) => e.namespace === caller && e.annotations["homelab.dev/counterpart-of"] === `${p.namespace}/${p.name}`);
+        expect({ path: `${caller} -> ${p.namespace}/${p.name}`, found: counterpart !== undefined }).toEqual({ path: `${caller} -> ${p.namespace}/${p.name}`, found: true });
+        expect(ports(counterpart!)).toEqual([...new Set(p.spec.ingress.flatMap((i: any) => i.ports.map((x: any) => x.port)))].sort((a: any, b: any) => a - b));
+      }
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { charts } from "../../components/versions";
 import { deriveConfig, parseSettings } from "../../components/config";
 import { validRaw } from "../config/fixtures";
 import { isSecret, mockRuntime, Recorder, settle, valueOf } from "../helpers/runtime";
+import { stagingNetworks } from "../helpers/networks";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
@@ -18,7 +19,7 @@ beforeAll(async () => {
   recorder = await mockRuntime();
   const config = deriveConfig(parseSettings(validRaw()), "test", {} as any);
   const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-  const namespace = new LabNamespace("nfs-csi", { spec: storageNamespaces(config)[0], provider });
+  const namespace = new LabNamespace("nfs-csi", { spec: storageNamespaces(config)[0], provider, networks: stagingNetworks() });
   const nfs = { server: "192.0.2.10", shares: { general: "/export/general", postgres: "/export/pg", backup: "/export/backup" } };
   storage = new NfsStorage("storage", { provider, namespace, nfs: pulumi.secret(nfs), settings: config.storage });
   // A caller that forgets to mark the NAS details secret still gets secret StorageClass inputs.
