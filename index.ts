@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
+import { CertManager, certManagerNamespaces } from "./components/certificates";
 import { loadConfig } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
@@ -48,6 +49,7 @@ if (!(await previousDeployment()).clusterIdentifier) {
 // 2. Every namespace, each declared by the layer that owns it; then the CRDs that monitors need.
 const namespaces = createNamespaces(provider, [
   ...secretsNamespaces(config),
+  ...certManagerNamespaces(),
   ...storageNamespaces(config),
   ...gpuNamespaces(config),
   ...databaseNamespaces(config),
@@ -59,7 +61,16 @@ const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
 // 3. Secrets: AWS Secrets Manager and IAM, synced into the namespaces by External Secrets.
 const secrets = new SecretsLayer("secrets", { config, awsProvider, k8sProvider: provider, namespaces });
 
-// 4. The platform: storage, GPU, database.
+// 4. The platform: certificates, storage, GPU, database.
+// cert-manager was the database layer's until other layers needed it too; its former place keeps
+// an existing lab's release (aliases, no reinstall).
+const certManager = new CertManager("cert-manager", {
+  provider,
+  namespace: namespaces["cert-manager"],
+  monitoringReady: [monitoringCrds],
+  formerOwner: { name: "database", type: "homelab:database:Database" },
+});
+
 const storage = new NfsStorage("storage", {
   provider,
   namespace: namespaces["nfs-csi"],
@@ -80,7 +91,7 @@ const database = new Database("database", {
   awsProvider,
   namespace: namespaces["database"],
   operatorNamespace: namespaces["cnpg-system"],
-  certManagerNamespace: namespaces["cert-manager"],
+  certManager: certManager.chart,
   storageClass: storage.classes.postgres,
   settings: config.database,
   stack: config.stack,
