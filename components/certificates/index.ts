@@ -1,15 +1,26 @@
-// The certificates layer: cert-manager, which the database layer's Barman Cloud plugin uses (and
-// other layers may). Pure builders live in values.ts and namespaces.ts; this file only wires them
-// to resources.
+// The certificates layer: cert-manager (which the database layer's Barman Cloud plugin and the
+// ingress layer both use) and the lab's ClusterIssuers. Pure builders live in values.ts,
+// namespaces.ts and issuers.ts; this file only wires them to resources.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { AcmeSettings } from "../config";
 import { pinnedChart } from "../helm";
 import type { LabNamespace } from "../namespaces";
 import { podMonitor } from "../observability/monitors";
 import { charts } from "../versions";
+import {
+  acmeIssuer,
+  CLUSTER_ISSUERS,
+  DnsCredentials,
+  labCaCertificate,
+  labCaFetchCommand,
+  labCaIssuer,
+  selfSignedIssuer,
+} from "./issuers";
 import { CERT_MANAGER_LABELS, CERT_MANAGER_NAMESPACE } from "./namespaces";
 import { certManagerValues } from "./values";
 
+export * from "./issuers";
 export * from "./namespaces";
 export * from "./values";
 
@@ -61,5 +72,58 @@ export class CertManager extends pulumi.ComponentResource {
     }, { ...k8sOpts, dependsOn: args.monitoringReady ?? [], aliases: formerly(`${former?.name}-podmonitor-cert-manager`) });
 
     this.registerOutputs({});
+  }
+}
+
+export interface LabIssuersArgs {
+  provider: k8s.Provider;
+  /** cert-manager: its webhook validates every object below. */
+  certManager: pulumi.Resource;
+  /** Names the lab CA (`homelab <stack> CA`), so operators tell the stacks' CAs apart. */
+  stack: string;
+  /** homelab:ingress.domain: the lab CA may sign names under it only. */
+  domain: string;
+  /** homelab:ingress.acme: certificates come from this ACME CA instead of the lab CA. */
+  acme?: AcmeSettings;
+  /** The DNS provider's credentials in cert-manager's namespace (secrets layer), required with `acme`. */
+  acmeCredentials?: DnsCredentials;
+  /** What creates those credentials (the secrets layer's ExternalSecrets). */
+  acmeCredentialsReady?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The lab's ClusterIssuers: its own name-constrained CA always (so switching to ACME and back
+ * never destroys the CA operators trust), and ACME DNS-01 when declared.
+ */
+export class LabIssuers extends pulumi.ComponentResource {
+  /** The ClusterIssuer that signs the web interfaces' certificates. */
+  readonly issuerName: string;
+  /** Writes the lab CA's certificate to homelab-ca.crt, for operators to trust. */
+  readonly caCertificateCommand: string;
+
+  constructor(name: string, args: LabIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
+    if (args.acme && !args.acmeCredentials) {
+      throw new Error("LabIssuers: ingress.acme is set but no DNS provider credentials were passed; give the secrets layer's refs for cert-manager");
+    }
+    super("homelab:certificates:LabIssuers", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const object = (id: string, manifest: { apiVersion: string; kind: string; metadata?: unknown; spec?: unknown }, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+      new k8s.apiextensions.CustomResource(`${name}-${id}`, {
+        apiVersion: manifest.apiVersion,
+        kind: manifest.kind,
+        metadata: manifest.metadata as k8s.types.input.meta.v1.ObjectMeta,
+        spec: manifest.spec as Record<string, unknown>,
+      }, { ...k8sOpts, dependsOn });
+
+    const selfSigned = object("selfsigned", selfSignedIssuer(), [args.certManager]);
+    const ca = object("lab-ca", labCaCertificate({ stack: args.stack, domain: args.domain }), [args.certManager, selfSigned]);
+    object("lab-ca-issuer", labCaIssuer(), [args.certManager, ca]);
+    if (args.acme && args.acmeCredentials) {
+      object("acme", acmeIssuer(args.acme, args.domain, args.acmeCredentials), [args.certManager, ...(args.acmeCredentialsReady ?? [])]);
+    }
+
+    this.issuerName = args.acme ? CLUSTER_ISSUERS.acme : CLUSTER_ISSUERS.labCa;
+    this.caCertificateCommand = labCaFetchCommand();
+    this.registerOutputs({ issuerName: this.issuerName, caCertificateCommand: this.caCertificateCommand });
   }
 }

@@ -231,6 +231,12 @@ describe("Open WebUI", () => {
     expect(env(c, "WEBUI_SECRET_KEY")?.value).toBeUndefined();
   });
 
+  it("knows its HTTPS address when the stack has one, and only then", () => {
+    const m = openWebuiManifests({ ...inputs(staging), openWebuiUrl: "https://ai.lab.home.arpa" });
+    expect(env(mainContainer(m), "WEBUI_URL")).toEqual({ name: "WEBUI_URL", value: "https://ai.lab.home.arpa" });
+    expect(env(mainContainer(stagingM.openWebui), "WEBUI_URL")).toBeUndefined();
+  });
+
   it("falls back to SQLite on its volume when no database URL is given", () => {
     const m = openWebuiManifests({ ...inputs(dev), openWebuiSecrets: { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" } } });
     expect(env(mainContainer(m), "DATABASE_URL")).toBeUndefined();

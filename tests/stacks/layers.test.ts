@@ -135,3 +135,34 @@ describe("AI voice pipeline", () => {
     }
   });
 });
+
+describe("HTTPS ingress", () => {
+  const hosts = { dev: "dev.home.arpa", staging: "lab.home.arpa" } as const;
+
+  it("reports the web interfaces' HTTPS URLs and how to fetch the lab CA among the stack outputs", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      expect(plans[stack].outputs.urls).toEqual({ openWebui: `https://ai.${hosts[stack]}`, grafana: `https://grafana.${hosts[stack]}` });
+      expect(plans[stack].outputs.labCa).toMatch(/^kubectl -n cert-manager get secret homelab-lab-ca /);
+    }
+  });
+
+  it("serves Open WebUI and Grafana over TLS only, from certificates the lab CA signs", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      const ingresses = of(stack, "kubernetes:networking.k8s.io/v1:Ingress");
+      expect(ingresses.map((i) => spec(i).rules[0].host).sort()).toEqual([`ai.${hosts[stack]}`, `grafana.${hosts[stack]}`]);
+      for (const i of ingresses) expect(spec(i).tls[0].hosts).toEqual([spec(i).rules[0].host]);
+      const certs = of(stack, "kubernetes:cert-manager.io/v1:Certificate");
+      expect(certs.filter((c) => !spec(c).isCA).map((c) => spec(c).issuerRef.name)).toEqual(["homelab-lab-ca", "homelab-lab-ca"]);
+      expect(spec(certs.find((c) => spec(c).isCA)!).nameConstraints.permitted.dnsDomains).toEqual([hosts[stack]]);
+    }
+  });
+
+  it("tells Open WebUI and Grafana their own addresses", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      const webui = spec(named(stack, "kubernetes:apps/v1:Deployment", "ai-open-webui")).template.spec.containers[0].env;
+      expect(webui).toContainEqual({ name: "WEBUI_URL", value: `https://ai.${hosts[stack]}` });
+      const kps = of(stack, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "kube-prometheus-stack")!;
+      expect((kps.inputs.values as any).grafana["grafana.ini"].server.root_url).toBe(`https://grafana.${hosts[stack]}/`);
+    }
+  });
+});
