@@ -299,7 +299,8 @@ export function exposures(settings: AiSettings): Record<AiService, Exposure | un
   const nodePort = settings.ollama.nodePort;
   return {
     ollama: lan && nodePort !== undefined ? { type: "NodePort", allowedCidrs: lan.allowedCidrs, nodePort } : undefined,
-    openWebui: wyoming,
+    // Its plain port only when declared: browsers use its HTTPS name (homelab:ingress).
+    openWebui: lan?.openWebui ? wyoming : undefined,
     whisper: wyoming,
     piper: wyoming,
     openWakeWord: wyoming,

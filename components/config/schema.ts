@@ -174,8 +174,11 @@ export const ObservabilitySchema = z.strictObject({
 const ExposureSchema = z.strictObject({
   serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
   // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
-  // browsers for Open WebUI, and Ollama's NodePort when declared); nothing else gets in.
+  // Ollama's NodePort and Open WebUI's plain port when declared); nothing else gets in.
   allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
+  // Open WebUI's plain-HTTP port on the LAN as well; browsers normally use its HTTPS name
+  // (homelab:ingress), so this is off unless declared.
+  openWebui: z.boolean().default(false),
 });
 
 /**

@@ -361,12 +361,21 @@ describe("LAN exposure", () => {
     }
   });
 
-  it("exposes Open WebUI and the Wyoming servers as declared in staging, limited to the LAN", () => {
-    for (const service of ["openWebui", "whisper", "piper", "openWakeWord"] as const) {
+  it("exposes the Wyoming servers as declared in staging, limited to the LAN", () => {
+    for (const service of ["whisper", "piper", "openWakeWord"] as const) {
       const m = stagingM[service];
       expect(serviceSpec(m)).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.168.1.0/24"], externalTrafficPolicy: "Local" });
       expect(m.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
     }
+  });
+
+  it("keeps Open WebUI's plain port in the cluster unless lanExposure.openWebui declares it", () => {
+    expect(serviceSpec(stagingM.openWebui).type).toBe("ClusterIP");
+    expect(stagingM.openWebui.svc.metadata.annotations).toEqual({});
+    const declared = stackConfig("staging", (raw) => { raw.ai.lanExposure.openWebui = true; });
+    const m = openWebuiManifests(inputs(declared));
+    expect(serviceSpec(m)).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.168.1.0/24"] });
+    expect(m.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
   });
 
   it("uses NodePorts when the stack asks for them", () => {

@@ -1,10 +1,11 @@
-// Lifecycle (11): the HTTPS ingress layer arriving on a lab that has run for a while. Declaring
-// homelab:ingress creates the layer and changes only what must know the new names. (10),
-// cert-manager's move, is in certificates.test.ts.
+// Lifecycle (11) and (12): the HTTPS ingress layer arriving on a lab that has run for a while.
+// Declaring homelab:ingress creates the layer and changes only what must know the new names;
+// Open WebUI's plain LoadBalancer goes unless declared. (10), cert-manager's move, is in
+// certificates.test.ts.
 import type { DeploymentState } from "../../tools/lib/engine/state";
 import { preview } from "../../tools/lib/lifecycle";
 import type { StackConfig } from "../../tools/lib/stack-config";
-import { applied, changed, deployed, stackConfig } from "../helpers/lifecycle";
+import { applied, changed, deployed, stackConfig, summary, withSetting } from "../helpers/lifecycle";
 
 const config = stackConfig("staging");
 let state: DeploymentState;
@@ -37,5 +38,18 @@ describe("lifecycle: the ingress layer arrives", () => {
       "ingress", "ingress-traefik", "ingress-controller", "ingress-open-webui", "ingress-grafana", "issuers-lab-ca",
       "open-webui-allow-the-ingress-controller-forwards-to-open-webui", "monitoring-allow-the-ingress-controller-forwards-to-grafana",
     ]));
+  });
+
+  it("(12) Open WebUI's plain LoadBalancer goes unless declared: its Service becomes ClusterIP in place, its LAN rules go", async () => {
+    const declared = withSetting<Record<string, any>>(config, "ai", (ai) => ({ ...ai, lanExposure: { ...ai.lanExposure, openWebui: true } }));
+    const before = await applied(declared, state);
+    const run = await preview(config, { prior: before });
+    expect(run.errors).toEqual([]);
+    expect(summary(run.decisions)).toEqual([
+      "delete kubernetes:networking.k8s.io/v1:NetworkPolicy open-webui-allow-k3s-servicelb-forwards-to-open-webui",
+      "delete kubernetes:networking.k8s.io/v1:NetworkPolicy open-webui-allow-lan-browsers-reach-open-webui",
+      "update kubernetes:core/v1:Service ai-open-webui",
+    ]);
+    expect(run.decisions.find((d) => d.name === "ai-open-webui" && d.type === "kubernetes:core/v1:Service")?.changed).toEqual(expect.arrayContaining(["spec.type"]));
   });
 });

@@ -165,4 +165,9 @@ describe("HTTPS ingress", () => {
       expect((kps.inputs.values as any).grafana["grafana.ini"].server.root_url).toBe(`https://grafana.${hosts[stack]}/`);
     }
   });
+
+  it("keeps Open WebUI's plain port in the cluster: the only LoadBalancers are the Wyoming servers and the ingress controller", () => {
+    const exposed = of("staging", "kubernetes:core/v1:Service").filter((s) => spec(s).type !== "ClusterIP").map((s) => `${(s.inputs.metadata as any).namespace}/${(s.inputs.metadata as any).name}`);
+    expect(exposed.sort()).toEqual(["ingress/traefik", "ollama/ollama", "openwakeword/openwakeword", "piper/piper", "whisper/whisper"]);
+  });
 });
