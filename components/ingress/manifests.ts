@@ -11,7 +11,13 @@ import type { IngressRoute } from "./routes";
 
 const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "ingress" };
 
-/** The annotation Traefik serves Ingresses by when it cannot read IngressClasses (namespaced RBAC). */
+/**
+ * The annotation Traefik serves Ingresses by when it cannot read IngressClasses (namespaced RBAC;
+ * traefik pkg/provider/kubernetes/ingress/kubernetes.go shouldProcessIngress). The API server warns
+ * that it is deprecated in favour of spec.ingressClassName, which Traefik could only match against
+ * IngressClass objects it is not allowed to read; the annotation also keeps any default IngressClass
+ * from being written into spec.ingressClassName by admission.
+ */
 export const INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 export const INGRESS_CLASS = "traefik";
 
