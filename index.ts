@@ -7,9 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
+import { CertManager, certManagerNamespaces, dnsCredentialsFrom, LabIssuers } from "./components/certificates";
 import { loadConfig } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
+import { admitIngressController, IngressLayer, ingressNamespaces, ingressUrls } from "./components/ingress";
 import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
 import { createNamespaces, hostNetworks } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
@@ -45,22 +47,35 @@ if (!(await previousDeployment()).clusterIdentifier) {
   return clusterOutputs;
 }
 
-// 2. Every namespace, each declared by the layer that owns it (and fenced both ways by
-//    NetworkPolicies); then the CRDs that monitors need.
-const namespaces = createNamespaces(provider, [
+// 2. Every namespace, each declared by the layer that owns it, fenced both ways by NetworkPolicies
+// (those the ingress controller routes to admit it); then the CRDs that monitors need.
+const namespaces = createNamespaces(provider, admitIngressController([
   ...secretsNamespaces(config),
+  ...certManagerNamespaces(config),
   ...storageNamespaces(config),
   ...gpuNamespaces(config),
   ...databaseNamespaces(config),
   ...observabilityNamespaces(config),
   ...aiNamespaces(config),
-], hostNetworks(config));
+  ...ingressNamespaces(config),
+], config), hostNetworks(config));
 const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
+// The web interfaces' HTTPS addresses, when the stack declares homelab:ingress (step 7 serves them).
+const urls = config.ingress ? ingressUrls(config.ingress) : undefined;
 
 // 3. Secrets: AWS Secrets Manager and IAM, synced into the namespaces by External Secrets.
 const secrets = new SecretsLayer("secrets", { config, awsProvider, k8sProvider: provider, namespaces });
 
-// 4. The platform: storage, GPU, database.
+// 4. The platform: certificates, storage, GPU, database.
+// cert-manager was the database layer's until the ingress layer needed it too; its former place
+// keeps an existing lab's release (aliases, no reinstall).
+const certManager = new CertManager("cert-manager", {
+  provider,
+  namespace: namespaces["cert-manager"],
+  monitoringReady: [monitoringCrds],
+  formerOwner: { name: "database", type: "homelab:database:Database" },
+});
+
 const storage = new NfsStorage("storage", {
   provider,
   namespace: namespaces["nfs-csi"],
@@ -81,7 +96,7 @@ const database = new Database("database", {
   awsProvider,
   namespace: namespaces["database"],
   operatorNamespace: namespaces["cnpg-system"],
-  certManagerNamespace: namespaces["cert-manager"],
+  certManager: certManager.chart,
   storageClass: storage.classes.postgres,
   settings: config.database,
   stack: config.stack,
@@ -105,6 +120,7 @@ const observability = new Observability("observability", {
   alertWebhookSecretName: monitoringSecrets["alertmanager-webhook"],
   gpu: config.gpuNodes.length > 0,
   crds: monitoringCrds,
+  grafanaUrl: urls?.grafana,
 });
 
 // 6. The AI voice pipeline.
@@ -116,9 +132,40 @@ const ai = new VoicePipeline("ai", {
   accelerator: config.accelerator,
   gpuNodes: config.gpuNodes,
   openWebuiSecrets: openWebuiSecretsFrom(secrets.refs("open-webui")),
+  openWebuiUrl: urls?.openWebui,
   openWebuiDependsOn: [secrets],
   gpuDependsOn: gpu ? [gpu] : [],
 });
+
+// 7. HTTPS names for the web interfaces: the lab's ClusterIssuers, then Traefik and the routes.
+let ingressOutputs = {};
+if (config.ingress) {
+  const acme = config.ingress.acme;
+  const issuers = new LabIssuers("issuers", {
+    provider,
+    certManager: certManager.chart,
+    stack: config.stack,
+    domain: config.ingress.domain,
+    acme,
+    acmeCredentials: acme ? dnsCredentialsFrom(secrets.refs("cert-manager"), acme.dns01) : undefined,
+    acmeCredentialsReady: [secrets],
+  });
+  const ingress = new IngressLayer("ingress", {
+    provider,
+    namespace: namespaces["ingress"],
+    namespaces,
+    settings: config.ingress,
+    issuerName: issuers.issuerName,
+    issuers: [issuers],
+    backendsReady: { openWebui: [ai.services.openWebui], grafana: [observability.kubePrometheusStack] },
+    monitoringReady: [monitoringCrds],
+  });
+  ingressOutputs = {
+    urls: ingress.urls,
+    // The lab CA signs the names unless ACME does; trusting it once is what makes the names work.
+    labCa: acme ? "not needed: the certificates come from the ACME CA" : issuers.caCertificateCommand,
+  };
+}
 
 return {
   ...clusterOutputs,
@@ -128,5 +175,6 @@ return {
   prometheus: observability.prometheusUrl,
   alertDelivery: observability.alertDelivery,
   aiEndpoints: ai.urls,
+  ...ingressOutputs,
 };
 };

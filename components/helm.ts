@@ -9,6 +9,8 @@ export interface PinnedChartArgs {
   values: pulumi.Input<Record<string, unknown>>;
   /** The Helm release name, which charts use to name their objects; the chart's name by default. */
   release?: string;
+  /** Leave out the chart's crds/ directory (CRDs of features the program turns off). */
+  skipCrds?: boolean;
 }
 
 /** Chart v4 arguments for a pin: an HTTPS repository by URL, an OCI registry by reference. */
@@ -20,6 +22,7 @@ export function pinnedChartArgs(pin: ChartPin, args: PinnedChartArgs): k8s.helm.
     ...source,
     version: pin.version,
     ...(args.release ? { name: args.release } : {}),
+    ...(args.skipCrds ? { skipCrds: true } : {}),
     namespace: args.namespace,
     values: args.values,
   };

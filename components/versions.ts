@@ -57,7 +57,8 @@ export const charts = {
     version: "1.11.1",
     valuesCheckedAgainst: "1.11.1",
   },
-  // cert-manager: the Barman Cloud plugin's TLS between operator and plugin needs it. Versions are v-prefixed.
+  // cert-manager: the Barman Cloud plugin's TLS between operator and plugin, and the ingress layer's
+  // certificates. Versions are v-prefixed.
   certManager: {
     repo: "https://charts.jetstack.io",
     chart: "cert-manager",
@@ -78,6 +79,14 @@ export const charts = {
     chart: "plugin-barman-cloud",
     version: "0.7.0",
     valuesCheckedAgainst: "0.7.0",
+  },
+  // Traefik proxy v3.7.11 (the chart's appVersion), the ingress layer's controller. K3s's packaged
+  // Traefik stays disabled (homelab:k3s.disable); this one is the program's, pinned here.
+  traefik: {
+    repo: "https://traefik.github.io/charts",
+    chart: "traefik",
+    version: "41.3.0",
+    valuesCheckedAgainst: "41.3.0",
   },
   // NFS CSI driver (driver image v4.13.4 = appVersion). Chart versions have no "v" prefix since 4.11.
   csiDriverNfs: {

@@ -8,7 +8,7 @@ import { toPackPolicy } from "./lib/pack";
 import { ALL_POLICIES, PACK_NAME } from "./registry";
 
 new PolicyPack(PACK_NAME, {
-  description: "Blocks insecure homelab deployments: Pod Security Standards, workload hygiene, exposure, AWS, nodes, providers, Helm pins.",
+  description: "Blocks insecure homelab deployments: Pod Security Standards, workload hygiene, exposure, HTTPS ingress, AWS, nodes, providers, Helm pins.",
   displayName: "Homelab",
   provider: "kubernetes",
   tags: ["kubernetes", "pod-security", "aws", "homelab"],

@@ -4,6 +4,7 @@ import { awsPolicies } from "./aws";
 import { exposurePolicies } from "./exposure";
 import { helmPolicies } from "./helm";
 import { hygienePolicies } from "./hygiene";
+import { ingressPolicies } from "./ingress";
 import { HomelabPolicy } from "./lib/types";
 import { nodePolicies } from "./nodes";
 import { providerPolicies } from "./providers";
@@ -15,6 +16,7 @@ export const ALL_POLICIES: HomelabPolicy[] = [
   ...pssPolicies,
   ...hygienePolicies,
   ...exposurePolicies,
+  ...ingressPolicies,
   ...awsPolicies,
   ...nodePolicies,
   ...providerPolicies,

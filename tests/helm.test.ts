@@ -21,6 +21,11 @@ describe("pinnedChartArgs", () => {
     expect(args.name).toBeUndefined();
   });
 
+  it("leaves out the chart's crds/ directory only when asked", () => {
+    expect(pinnedChartArgs(charts.traefik, { namespace: "ingress", values: {}, skipCrds: true }).skipCrds).toBe(true);
+    expect(pinnedChartArgs(charts.traefik, { namespace: "ingress", values: {} })).not.toHaveProperty("skipCrds");
+  });
+
   it("pins every chart of the registry to an exact version checked against its values", () => {
     for (const pin of Object.values(charts)) {
       expect(pin.version).toMatch(/^v?\d+\.\d+\.\d+$/);

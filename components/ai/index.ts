@@ -31,6 +31,8 @@ export interface VoicePipelineArgs {
   gpuNodes: NodeSpec[];
   /** Open WebUI's Secrets in its namespace (see openWebuiSecretsFrom). */
   openWebuiSecrets: OpenWebuiSecrets;
+  /** Open WebUI's HTTPS URL (the ingress layer's), when the stack has one. */
+  openWebuiUrl?: string;
   /** What must exist before Open WebUI starts, e.g. the ExternalSecrets that create its Secrets. */
   openWebuiDependsOn?: pulumi.Input<pulumi.Resource>[];
   /** What must exist before GPU pods start: the GPU operator (device plugin, RuntimeClass nvidia). */
@@ -139,6 +141,7 @@ export class VoicePipeline extends pulumi.ComponentResource {
       storageClass: args.storageClass,
       placements,
       openWebuiSecrets: args.openWebuiSecrets,
+      openWebuiUrl: args.openWebuiUrl,
     });
 
     const gpu = args.accelerator === "nvidia";

@@ -107,6 +107,8 @@ export interface AiInputs {
   storageClass: pulumi.Input<string>;
   placements: Record<AiService, Placement>;
   openWebuiSecrets: OpenWebuiSecrets;
+  /** Where browsers reach Open WebUI (its HTTPS name from the ingress layer), for its links and redirects. */
+  openWebuiUrl?: string;
 }
 
 export interface ClaimManifest {
@@ -297,7 +299,8 @@ export function exposures(settings: AiSettings): Record<AiService, Exposure | un
   const nodePort = settings.ollama.nodePort;
   return {
     ollama: lan && nodePort !== undefined ? { type: "NodePort", allowedCidrs: lan.allowedCidrs, nodePort } : undefined,
-    openWebui: wyoming,
+    // Its plain port only when declared: browsers use its HTTPS name (homelab:ingress).
+    openWebui: lan?.openWebui ? wyoming : undefined,
     whisper: wyoming,
     piper: wyoming,
     openWakeWord: wyoming,
@@ -473,6 +476,9 @@ export function openWebuiManifests(inputs: AiInputs): ServiceManifests {
       // which a restart loses (and with it every session).
       fromSecret("WEBUI_SECRET_KEY", secrets.secretKey),
       ...(secrets.databaseUrl ? [fromSecret("DATABASE_URL", secrets.databaseUrl)] : []),
+      // The public address in links, redirects and OAuth callbacks. PersistentConfig upstream: read
+      // on the first start; once an admin saves it in the admin panel, the saved value wins.
+      ...(inputs.openWebuiUrl ? env({ WEBUI_URL: inputs.openWebuiUrl }) : []),
     ],
     resources: resourceRequirements(OPEN_WEBUI_RESOURCES),
     // Root is required by the published image (built with UID 0; non-root needs a rebuild), and

@@ -159,9 +159,10 @@ export function aiIngressRules(config: AiConfig): Record<AiService, IngressRule[
     }
   }
   // None of these images serves Prometheus metrics, so no rule lets monitoring in. Without a
-  // declared exposure Open WebUI has no caller outside its namespace: operators reach it with
-  // `kubectl -n open-webui port-forward svc/open-webui 8080` (port-forward does not pass through
-  // NetworkPolicy) or declare ai.lanExposure.
+  // declared exposure Open WebUI has no caller outside its namespace but the ingress controller
+  // (whose rule the ingress layer adds, see components/ingress/namespaces.ts): browsers use its
+  // HTTPS name, or `kubectl -n open-webui port-forward svc/open-webui 8080` (port-forward does not
+  // pass through NetworkPolicy), or ai.lanExposure.openWebui.
   return rules;
 }
 

@@ -8,6 +8,9 @@ import { nodeNetworkProblems } from "./network";
 import * as v from "./validators";
 import {
   HomelabSchema,
+  INGRESS_SERVICES,
+  IngressService,
+  IngressSettings,
   NodeSpec,
   RawHomelabSettings,
 } from "./schema";
@@ -32,6 +35,7 @@ export const OPTIONAL_SECRET_KEYS = {
   alertWebhookUrl: "an HTTPS webhook (ntfy, Discord, Slack...) that Alertmanager sends alerts to",
   etcdS3AccessKeyId: "the access key ID K3s uploads etcd snapshots to S3 with (required with homelab:k3s.etcdSnapshots.s3)",
   etcdS3SecretAccessKey: "the secret access key that goes with homelab:etcdS3AccessKeyId (required with homelab:k3s.etcdSnapshots.s3)",
+  acmeCloudflareApiToken: "a Cloudflare API token allowed Zone:DNS:Edit on the zone of homelab:ingress.domain only (required with homelab:ingress.acme.dns01.provider cloudflare)",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
@@ -88,6 +92,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `is required (${issue.message.replace(/^Invalid input: /, "")})`;
   }
   return issue.message;
+}
+
+/** The host name of each web interface: its override in ingress.hosts, else <label>.<domain>. */
+export function ingressHosts(ingress: Pick<IngressSettings, "domain" | "hosts">): Record<IngressService, string> {
+  return Object.fromEntries((Object.keys(INGRESS_SERVICES) as IngressService[]).map((service) => [
+    service,
+    ingress.hosts[service] ?? `${INGRESS_SERVICES[service]}.${ingress.domain}`,
+  ])) as Record<IngressService, string>;
 }
 
 /** Problems that only show across keys: inventory shape, GPU settings, exposure. */
@@ -177,6 +189,28 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
     at(["ai", "lanExposure", "serviceType"], 'LoadBalancer Services are served by K3s ServiceLB, which k3s.disable removes (they would stay Pending); keep servicelb or use "NodePort"');
   }
 
+  const ingress = settings.ingress;
+  if (ingress) {
+    const seenHosts = new Map<string, string>();
+    for (const [service, host] of Object.entries(ingressHosts(ingress))) {
+      if (!v.isUnderDomain(host, ingress.domain)) {
+        at(["ingress", "hosts", service], `${host} is not under ingress.domain (${ingress.domain}); the lab's CA signs names under that domain only, so use a name ending in .${ingress.domain}`);
+      }
+      const other = seenHosts.get(host);
+      if (other !== undefined) at(["ingress", "hosts", service], `${host} is also ${other}'s host name; every web interface needs its own`);
+      else seenHosts.set(host, service);
+    }
+    if (!settings.k3s.disable.includes("traefik")) {
+      at(["k3s", "disable"], "K3s's packaged Traefik would compete with the ingress layer's own controller for ports 80 and 443; keep traefik in k3s.disable while homelab:ingress is set");
+    }
+    if (disabled("servicelb") !== -1) {
+      at(["k3s", "disable", disabled("servicelb")], "the ingress controller's LoadBalancer Service is served by K3s ServiceLB, which k3s.disable removes (it would stay Pending); keep servicelb while homelab:ingress is set");
+    }
+    if (ingress.acme && v.isNonPublicDomain(ingress.domain)) {
+      at(["ingress", "acme"], `${ingress.domain} is reserved for private use, and ACME CAs issue certificates for public domains only; remove ingress.acme to use the lab's own CA, or set ingress.domain to a domain you own`);
+    }
+  }
+
   const servers = settings.nodes.filter((n) => n.role === "server");
   if (settings.nodes.length > 0 && servers.length === 0) {
     at(["nodes"], 'no node has role "server"; the cluster needs one (or three for HA)');
@@ -210,6 +244,7 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
 /** Optional secret keys that a setting makes mandatory. */
 const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSettings) => boolean; setting: string }[] = [
   { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s.etcdSnapshots.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
+  { keys: ["acmeCloudflareApiToken"], when: (s) => s.ingress?.acme?.dns01.provider === "cloudflare", setting: "ingress.acme.dns01.provider" },
 ];
 
 /**

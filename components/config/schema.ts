@@ -185,8 +185,11 @@ export const ObservabilitySchema = z.strictObject({
 const ExposureSchema = z.strictObject({
   serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
   // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
-  // browsers for Open WebUI, and Ollama's NodePort when declared); nothing else gets in.
+  // Ollama's NodePort and Open WebUI's plain port when declared); nothing else gets in.
   allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
+  // Open WebUI's plain-HTTP port on the LAN as well; browsers normally use its HTTPS name
+  // (homelab:ingress), so this is off unless declared.
+  openWebui: z.boolean().default(false),
 });
 
 /**
@@ -233,6 +236,49 @@ export const NetworkSchema = z.strictObject({
   nodeCidrs: z.array(cidr).min(1, { error: "expected at least one network, or leave nodeCidrs out" }).optional(),
 });
 
+/** The private IPv4 networks (RFC 1918): who "LAN-only" admits when the stack names no narrower networks. */
+export const PRIVATE_NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/** The web interfaces the ingress layer serves, each with the host label it gets under ingress.domain by default. */
+export const INGRESS_SERVICES = { openWebui: "ai", grafana: "grafana" } as const;
+export type IngressService = keyof typeof INGRESS_SERVICES;
+
+/** Let's Encrypt's production directory: the default ACME server. */
+export const LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
+
+const dnsName = (what: string) => text(what).refine(v.isDnsName, {
+  error: "expected a lowercase DNS name of two or more labels, such as lab.home.arpa (no wildcard, no trailing dot)",
+});
+
+/**
+ * ACME DNS-01: certificates from a public CA for a domain the operator owns. One entry per DNS
+ * provider the program implements; each provider's credentials are secret config (see
+ * OPTIONAL_SECRET_KEYS) synced into cert-manager's namespace through External Secrets.
+ */
+const Dns01Schema = z.discriminatedUnion("provider", [
+  z.strictObject({ provider: z.literal("cloudflare") }),
+], { error: 'expected a DNS-01 provider this program implements: "cloudflare"' });
+
+const AcmeSchema = z.strictObject({
+  email: z.email({ error: "expected the email address the ACME account is registered with (expiry notices go there)" }),
+  server: text("an ACME directory URL").url({ error: "expected an ACME directory URL such as " + LETS_ENCRYPT_DIRECTORY }).default(LETS_ENCRYPT_DIRECTORY),
+  dns01: Dns01Schema,
+});
+
+export const IngressSchema = z.strictObject({
+  // Every web interface gets a name under this domain; the lab's CA may sign names under it only.
+  domain: dnsName("a DNS domain"),
+  // Per-service host names instead of <label>.<domain> (ai.<domain>, grafana.<domain>).
+  hosts: z.strictObject({
+    openWebui: dnsName("a host name").optional(),
+    grafana: dnsName("a host name").optional(),
+  }).prefault({}),
+  // Who may reach the ingress controller's LoadBalancer; the private networks unless narrowed.
+  allowedCidrs: z.array(cidr).min(1, { error: "expected at least one network allowed to reach the web interfaces" }).default([...PRIVATE_NETWORKS]),
+  // Certificates from an ACME CA (DNS-01) instead of the lab's own CA.
+  acme: AcmeSchema.optional(),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
@@ -244,6 +290,8 @@ export const HomelabSchema = z.strictObject({
   observability: ObservabilitySchema.prefault({}),
   ai: AiSchema.prefault({}),
   network: NetworkSchema.prefault({}),
+  // HTTPS names for the web interfaces (Traefik, cert-manager); without it they stay in the cluster.
+  ingress: IngressSchema.optional(),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
@@ -256,4 +304,6 @@ export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
 export type ObservabilitySettings = z.infer<typeof ObservabilitySchema>;
 export type AiSettings = z.infer<typeof AiSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
+export type IngressSettings = z.infer<typeof IngressSchema>;
+export type AcmeSettings = z.infer<typeof AcmeSchema>;
 export type RawHomelabSettings = z.infer<typeof HomelabSchema>;

@@ -183,3 +183,24 @@ export function cidrContains(cidr: string, address: string): boolean {
   const ip = ipToBigInt(address);
   return range !== undefined && ip !== undefined && range.family === ip.family && range.first <= ip.value && ip.value <= range.last;
 }
+
+/** A lowercase DNS name of two or more labels (e.g. lab.home.arpa): what an ingress host or domain may be. */
+export function isDnsName(value: string): boolean {
+  if (value.length > 253) return false;
+  const labels = value.split(".");
+  return labels.length >= 2 && labels.every((label) => DNS1123_LABEL.test(label)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/** Whether a DNS name is the domain itself or lies under it (a.lab.home.arpa under lab.home.arpa). */
+export function isUnderDomain(name: string, domain: string): boolean {
+  return name === domain || name.endsWith(`.${domain}`);
+}
+
+/**
+ * Names reserved for private or special use (RFC 8375 home.arpa, RFC 6762 .local, RFC 6761 and
+ * RFC 2606 names, ICANN's .internal, and the common .lan): no public CA issues certificates for them.
+ */
+const NON_PUBLIC_SUFFIXES = ["home.arpa", "local", "internal", "lan", "localdomain", "localhost", "test", "example", "invalid"];
+export function isNonPublicDomain(domain: string): boolean {
+  return NON_PUBLIC_SUFFIXES.some((suffix) => isUnderDomain(domain, suffix));
+}

@@ -1,4 +1,4 @@
-// Database: cert-manager, the CloudNative-PG operator and its Barman Cloud plugin, one PostgreSQL
+// Database: the CloudNative-PG operator and its Barman Cloud plugin, one PostgreSQL
 // Cluster with a pooler, daily base backups plus continuous WAL archiving to a private S3 bucket,
 // the least-privilege identity that writes there, and PodMonitors. Pure builders live in
 // values.ts, manifests.ts, iam.ts and namespaces.ts; this file only wires them to resources.
@@ -12,7 +12,6 @@ import { backupPolicyDocument, bucketPolicyDocument, bucketPrefix, lifecycleRule
 import {
   BACKUP_CREDENTIAL_KEYS,
   BACKUP_CREDENTIALS_SECRET,
-  CERT_MANAGER_NAMESPACE,
   CLUSTER_NAME,
   clusterSpec,
   DATABASE_NAMESPACE,
@@ -30,7 +29,7 @@ import {
   scheduledBackupSpec,
   schedulableNodes,
 } from "./manifests";
-import { barmanPluginValues, certManagerValues, cnpgOperatorValues } from "./values";
+import { barmanPluginValues, cnpgOperatorValues } from "./values";
 import { pinnedChart } from "../helm";
 
 export * from "./iam";
@@ -45,8 +44,8 @@ export interface DatabaseArgs {
   namespace: LabNamespace;
   /** `cnpg-system`: the operator and the Barman Cloud plugin (which must share it). */
   operatorNamespace: LabNamespace;
-  /** `cert-manager`: the plugin's TLS certificates come from it. */
-  certManagerNamespace: LabNamespace;
+  /** cert-manager (the certificates layer's chart): the plugin's Issuer and Certificates need its webhook. */
+  certManager: pulumi.Resource;
   /** The storage layer's database class (nfs-postgres-v2) for data and WAL volumes. */
   storageClass: pulumi.Input<string>;
   settings: DatabaseSettings;
@@ -88,7 +87,6 @@ export class Database extends pulumi.ComponentResource {
     // Checked before anything registers, so a wiring mistake leaves nothing half-created.
     expectNamespace(args.namespace, DATABASE_NAMESPACE, "namespace");
     expectNamespace(args.operatorNamespace, OPERATOR_NAMESPACE, "operatorNamespace");
-    expectNamespace(args.certManagerNamespace, CERT_MANAGER_NAMESPACE, "certManagerNamespace");
     requireOwnerSecrets(args.settings.databases, args.ownerSecretNames);
     super("homelab:database:Database", name, {}, opts);
     const { provider, awsProvider, settings } = args;
@@ -98,15 +96,12 @@ export class Database extends pulumi.ComponentResource {
     const dbNamespace = args.namespace.name;
 
     // Operators. The plugin needs cert-manager (Issuer and Certificates) and the CNPG CRDs.
-    const certManager = pinnedChart(`${name}-cert-manager`, charts.certManager, {
-      release: "cert-manager", namespace: args.certManagerNamespace.name, values: certManagerValues(CERT_MANAGER_NAMESPACE),
-    }, k8sOpts);
     const operator = pinnedChart(`${name}-cnpg`, charts.cloudnativePg, {
       release: "cnpg", namespace: args.operatorNamespace.name, values: cnpgOperatorValues(),
     }, k8sOpts);
     const plugin = pinnedChart(`${name}-barman-cloud`, charts.barmanCloudPlugin, {
       release: "plugin-barman-cloud", namespace: args.operatorNamespace.name, values: barmanPluginValues(),
-    }, { ...k8sOpts, dependsOn: [certManager, operator] });
+    }, { ...k8sOpts, dependsOn: [args.certManager, operator] });
 
     // The backup bucket. protect: it holds every base backup and WAL segment, the only copy of the
     // data outside the cluster; forceDestroy stays false so even an unprotected delete fails on a
@@ -235,12 +230,10 @@ export class Database extends pulumi.ComponentResource {
     const namespaceOutputs: Record<string, pulumi.Output<string>> = {
       [DATABASE_NAMESPACE]: dbNamespace,
       [OPERATOR_NAMESPACE]: args.operatorNamespace.name,
-      [CERT_MANAGER_NAMESPACE]: args.certManagerNamespace.name,
     };
     const monitors = podMonitors({
       pooler: pooler !== undefined,
       operatorNamespace: OPERATOR_NAMESPACE,
-      certManagerNamespace: CERT_MANAGER_NAMESPACE,
     });
     for (const monitor of monitors) {
       const meta = monitor.metadata as { name: string; namespace: string; labels: Record<string, string> };

@@ -2,6 +2,7 @@
 // plugin), the ScheduledBackup, the PgBouncer Pooler, Database objects and PodMonitors. Field names
 // were checked against the CRDs of CloudNative-PG 1.30.0 and plugin-barman-cloud v0.13.0.
 import type { DatabaseSettings, NodeSpec } from "../config";
+import { podMonitor } from "../observability/monitors";
 import { imageRef, images } from "../versions";
 import type { Resources } from "./values";
 
@@ -9,7 +10,6 @@ import type { Resources } from "./values";
 export const CLUSTER_NAME = "postgres";
 export const DATABASE_NAMESPACE = "database";
 export const OPERATOR_NAMESPACE = "cnpg-system";
-export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const POSTGRES_PORT = 5432;
 export const RW_SERVICE = `${CLUSTER_NAME}-rw`;
 export const RW_HOST = `${RW_SERVICE}.${DATABASE_NAMESPACE}.svc`;
@@ -36,8 +36,6 @@ export const PORTS = {
   operatorWebhook: 9443,
   operatorMetrics: 8080,
   pluginGrpc: 9090,
-  certManagerWebhook: 10250,
-  certManagerMetrics: 9402,
 } as const;
 
 /** Labels the operator puts on pods (used by NetworkPolicies and PodMonitors). */
@@ -48,7 +46,6 @@ export const LABELS = {
   clusterMembers: { "cnpg.io/cluster": CLUSTER_NAME },
   operator: { "app.kubernetes.io/name": "cloudnative-pg" },
   plugin: { "app.kubernetes.io/name": "plugin-barman-cloud" },
-  certManager: { "app.kubernetes.io/instance": "cert-manager" },
 } as const;
 
 // Sized for the reference lab's 8 GB mini PCs. Memory request equals the limit (as CloudNative-PG
@@ -307,30 +304,15 @@ export function databaseSpecs(databases: string[]): { name: string; spec: Record
   }));
 }
 
-/** A PodMonitor (monitoring.coreos.com/v1) scraping one named port of the selected pods. */
-export function podMonitor(name: string, namespace: string, selector: Record<string, string>, port: string): Record<string, unknown> {
-  return {
-    apiVersion: "monitoring.coreos.com/v1",
-    kind: "PodMonitor",
-    metadata: { name, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
-    spec: {
-      selector: { matchLabels: { ...selector } },
-      namespaceSelector: { matchNames: [namespace] },
-      podMetricsEndpoints: [{ port }],
-    },
-  };
-}
-
 /**
  * What Prometheus scrapes in this layer: the instances (port "metrics", 9187), the poolers
- * (port "metrics", 9127), the operator (8080) and cert-manager (9402). The Cluster's own
+ * (port "metrics", 9127) and the operator (8080). The Cluster's own
  * `monitoring.enablePodMonitor` is deprecated; these replace it.
  */
-export function podMonitors(opts: { pooler: boolean; operatorNamespace: string; certManagerNamespace: string }): Record<string, unknown>[] {
+export function podMonitors(opts: { pooler: boolean; operatorNamespace: string }): Record<string, unknown>[] {
   return [
     podMonitor(CLUSTER_NAME, DATABASE_NAMESPACE, LABELS.instances, "metrics"),
     ...(opts.pooler ? [podMonitor(POOLER_NAME, DATABASE_NAMESPACE, LABELS.pooler, "metrics")] : []),
     podMonitor("cnpg-operator", opts.operatorNamespace, LABELS.operator, "metrics"),
-    podMonitor("cert-manager", opts.certManagerNamespace, LABELS.certManager, "http-metrics"),
   ];
 }

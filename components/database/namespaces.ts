@@ -1,10 +1,11 @@
-// The three namespaces the database layer owns, with their quotas and the only ingress paths they
-// need. Pure: derived from the config, tested without the runtime.
+// The two namespaces the database layer owns, with their quotas and the only ingress paths they
+// need (cert-manager's belongs to the certificates layer). Pure: derived from the config, tested
+// without the runtime.
 import type { HomelabConfig } from "../config";
 import { apiServerEgress, dnsEgress, internetEgress } from "../namespaces/egress";
 import type { NamespaceSpec } from "../namespaces/manifests";
+import { chartQuota, mebibytes, mi, millis, total } from "../namespaces/quota";
 import {
-  CERT_MANAGER_NAMESPACE,
   DATABASE_NAMESPACE,
   INSTANCE_RESOURCES,
   LABELS,
@@ -13,7 +14,9 @@ import {
   PORTS,
   SIDECAR_RESOURCES,
 } from "./manifests";
-import { CERT_MANAGER_RESOURCES, OPERATOR_RESOURCES, PLUGIN_RESOURCES, Resources } from "./values";
+import { OPERATOR_RESOURCES, PLUGIN_RESOURCES } from "./values";
+
+export { mebibytes } from "../namespaces/quota";
 
 /** The pod of CloudNative-PG's full-recovery job (pkg/specs/jobs.go: cnpg.io/jobRole). */
 const RECOVERY_JOB = { "cnpg.io/cluster": LABELS.clusterMembers["cnpg.io/cluster"], "cnpg.io/jobRole": "full-recovery" } as const;
@@ -40,30 +43,6 @@ export function clientNamespaces(databases: string[]): string[] {
   return [...new Set(databases.flatMap((db) => DATABASE_CLIENTS[db] ?? []))].sort();
 }
 
-const cpuMillis = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
-const UNIT_MI: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
-/** A binary byte quantity (e.g. 50Gi, 512Mi) in MiB. */
-export function mebibytes(q: string): number {
-  const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
-  if (!m) throw new Error(`expected a size in binary units such as 10Gi, got "${q}"`);
-  return Number(m[1]) * UNIT_MI[m[2]];
-}
-const mi = (n: number) => (n % 1024 === 0 ? `${n / 1024}Gi` : `${Math.ceil(n)}Mi`);
-const millis = (n: number) => (n % 1000 === 0 ? `${n / 1000}` : `${n}m`);
-
-interface Usage { requestsCpu: number; requestsMemory: number; limitsCpu: number; limitsMemory: number }
-
-function total(items: [Resources, number][]): Usage {
-  const sum: Usage = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
-  for (const [r, n] of items) {
-    sum.requestsCpu += cpuMillis(r.requests.cpu) * n;
-    sum.requestsMemory += mebibytes(r.requests.memory) * n;
-    sum.limitsCpu += cpuMillis(r.limits.cpu) * n;
-    sum.limitsMemory += mebibytes(r.limits.memory) * n;
-  }
-  return sum;
-}
-
 /**
  * The database namespace's quota: every instance (PostgreSQL plus its Barman sidecar) and one
  * more for the operator's join job or an instance being replaced, every pooler, and the PVCs of
@@ -82,20 +61,7 @@ export function databaseQuota(settings: HomelabConfig["database"]): NamespaceSpe
   };
 }
 
-function chartQuota(items: [Resources, number][], pods: number): NamespaceSpec["quota"] {
-  const usage = total(items);
-  // Room for a rolling update: the new pod starts before the old one stops.
-  return {
-    requestsCpu: millis(usage.requestsCpu * 2),
-    requestsMemory: mi(usage.requestsMemory * 2),
-    limitsCpu: millis(usage.limitsCpu * 2),
-    limitsMemory: mi(usage.limitsMemory * 2),
-    storage: "0",
-    pods,
-  };
-}
-
-/** The namespaces of the database layer: cert-manager, the operator's, and the database's. */
+/** The namespaces of the database layer: the operator's and the database's. */
 export function databaseNamespaces(config: Pick<HomelabConfig, "database">): NamespaceSpec[] {
   const clients = clientNamespaces(config.database.databases);
   const databaseIngress: NamespaceSpec["ingress"] = [
@@ -145,32 +111,6 @@ export function databaseNamespaces(config: Pick<HomelabConfig, "database">): Nam
   }
 
   return [
-    {
-      name: CERT_MANAGER_NAMESPACE,
-      podSecurity: "restricted",
-      quota: chartQuota([
-        [CERT_MANAGER_RESOURCES.controller, 1], [CERT_MANAGER_RESOURCES.webhook, 1], [CERT_MANAGER_RESOURCES.cainjector, 1],
-      ], 8),
-      ingress: [
-        {
-          description: "the API server calls the cert-manager webhook",
-          podSelector: { ...LABELS.certManager, "app.kubernetes.io/component": "webhook" },
-          fromCidrs: ANYWHERE,
-          ports: [PORTS.certManagerWebhook],
-        },
-        {
-          description: "Prometheus scrapes cert-manager metrics",
-          podSelector: { ...LABELS.certManager },
-          fromNamespaces: [MONITORING_NAMESPACE],
-          ports: [PORTS.certManagerMetrics],
-        },
-      ],
-      // Only the self-signed Issuer and CA of the plugin's certificates: no ACME, nothing outside.
-      egress: [
-        dnsEgress(),
-        apiServerEgress("cert-manager's controller, webhook and cainjector issue certificates and inject CA bundles through the API server"),
-      ],
-    },
     {
       name: OPERATOR_NAMESPACE,
       podSecurity: "restricted",

@@ -1,4 +1,4 @@
-// Helm values for the three charts of the database layer. Every key below exists in the chart
+// Helm values for the two charts of the database layer. Every key below exists in the chart
 // version recorded in components/versions.ts (`valuesCheckedAgainst`); Helm ignores unknown keys
 // silently, so a rename upstream would turn a setting off without a word.
 
@@ -23,49 +23,8 @@ const restrictedContainer = {
 };
 const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
 
-export const CERT_MANAGER_RESOURCES = {
-  controller: small("20m", "64Mi", "200m", "256Mi"),
-  webhook: small("10m", "32Mi", "100m", "128Mi"),
-  cainjector: small("10m", "64Mi", "200m", "256Mi"),
-};
 export const OPERATOR_RESOURCES = small("50m", "128Mi", "500m", "512Mi");
 export const PLUGIN_RESOURCES = small("20m", "64Mi", "200m", "256Mi");
-
-/**
- * cert-manager (chart v1.21.x). CRDs come with the chart and stay when the release goes
- * (`crds.keep`), so uninstalling never deletes every Certificate in the cluster.
- */
-export function certManagerValues(namespace: string): Record<string, unknown> {
-  return {
-    crds: { enabled: true, keep: true },
-    global: {
-      // Leader election in its own namespace instead of kube-system: no Role outside cert-manager.
-      leaderElection: { namespace },
-    },
-    replicaCount: 1,
-    resources: CERT_MANAGER_RESOURCES.controller,
-    securityContext: restrictedPod,
-    containerSecurityContext: restrictedContainer,
-    // Metrics stay on (port 9402); our PodMonitor scrapes them, so the chart's monitors stay off
-    // and the chart does not need the Prometheus Operator CRDs to install.
-    prometheus: { enabled: true, servicemonitor: { enabled: false }, podmonitor: { enabled: false } },
-    webhook: {
-      replicaCount: 1,
-      resources: CERT_MANAGER_RESOURCES.webhook,
-      securityContext: restrictedPod,
-      containerSecurityContext: restrictedContainer,
-    },
-    cainjector: {
-      replicaCount: 1,
-      resources: CERT_MANAGER_RESOURCES.cainjector,
-      securityContext: restrictedPod,
-      containerSecurityContext: restrictedContainer,
-    },
-    // A Helm post-install hook: Pulumi's Chart v4 does not run hooks, and awaiting the webhook
-    // Deployment already proves the API is up.
-    startupapicheck: { enabled: false },
-  };
-}
 
 /**
  * The CloudNative-PG operator (chart 0.29.x). Its own PodMonitor switch stays off: this layer

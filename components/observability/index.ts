@@ -71,6 +71,8 @@ export interface ObservabilityArgs {
   voiceServices?: VoiceService[];
   /** The CRDs, when built earlier for other layers' monitors; created here otherwise. */
   crds?: MonitoringCrds;
+  /** Grafana's HTTPS URL (the ingress layer's), when the stack has one. */
+  grafanaUrl?: string;
 }
 
 export class Observability extends pulumi.ComponentResource {
@@ -124,6 +126,7 @@ export class Observability extends pulumi.ComponentResource {
       alertWebhookSecretName: args.alertWebhookSecretName,
       etcdEndpoints: args.etcdEndpoints,
       grafanaClaimName: "grafana-data",
+      grafanaUrl: args.grafanaUrl,
     }));
     this.kubePrometheusStack = pinnedChart(`${name}-kps`, charts.kubePrometheusStack, {
       release: NAMES.kps, namespace: args.namespace.name, values: kpsValues,

@@ -70,7 +70,8 @@ export function observabilityNamespaces(config: Pick<HomelabConfig, "observabili
       ingress: [
         {
           // Prometheus scraping its neighbours, Grafana querying Prometheus, Loki and Alertmanager,
-          // Prometheus sending alerts. Grafana itself stays cluster-internal (kubectl port-forward).
+          // Prometheus sending alerts. Browsers reach Grafana through the ingress controller (whose
+          // rule the ingress layer adds) or kubectl port-forward.
           description: "monitoring components talk to each other",
           fromNamespaces: [MONITORING_NAMESPACE],
           ports: [...new Set([

@@ -128,6 +128,8 @@ export interface KubePrometheusStackOptions {
    * the chart makes one on `storageClass`.
    */
   grafanaClaimName?: string;
+  /** Grafana's HTTPS URL (the ingress layer's), for its links and redirects. */
+  grafanaUrl?: string;
 }
 
 /**
@@ -289,8 +291,10 @@ export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, 
         jsonData: { maxLines: 1000 },
       },
     ],
-    // Reached with `kubectl port-forward svc/kps-grafana 3000:80 -n monitoring`; no Ingress on purpose.
+    // The ingress layer makes Grafana's Ingress itself (HTTPS only, components/ingress); without it,
+    // `kubectl port-forward svc/kps-grafana 3000:80 -n monitoring`.
     ingress: { enabled: false },
+    ...(opts.grafanaUrl ? { "grafana.ini": { server: { domain: new URL(opts.grafanaUrl).hostname, root_url: `${opts.grafanaUrl}/` } } } : {}),
   };
 }
 

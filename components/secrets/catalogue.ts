@@ -66,8 +66,14 @@ const fromConfig = (key: Extract<ValueSource, { kind: "config" }>["key"]): Value
 /** Labels CloudNative-PG watches: a Secret carrying this reloads the cluster's credentials on change. */
 const CNPG_RELOAD = { "cnpg.io/reload": "true" };
 
+/** What the catalogue reads from a stack's config (ingress only matters with ACME DNS-01). */
+export type CatalogueConfig = Pick<HomelabConfig, "database" | "secrets"> & Partial<Pick<HomelabConfig, "ingress">>;
+
+/** Where cert-manager runs: a ClusterIssuer reads its DNS provider's credentials from there. */
+const CERT_MANAGER_NAMESPACE = "cert-manager";
+
 /** The catalogue for one stack's config. */
-export function catalogue(config: Pick<HomelabConfig, "database" | "secrets">): Catalogue {
+export function catalogue(config: CatalogueConfig): Catalogue {
   const generators: Generator[] = [];
   const entries: CatalogueEntry[] = [];
 
@@ -139,6 +145,18 @@ export function catalogue(config: Pick<HomelabConfig, "database" | "secrets">): 
       description: "Webhook URL Alertmanager sends alerts to",
       type: "Opaque",
       properties: { url: fromConfig("alertWebhookUrl") },
+    });
+  }
+
+  // cert-manager: the DNS provider's credentials for ACME DNS-01 (the ingress layer's certificates).
+  const dns01 = config.ingress?.acme?.dns01;
+  if (dns01?.provider === "cloudflare") {
+    entries.push({
+      namespace: CERT_MANAGER_NAMESPACE,
+      name: "acme-dns01-cloudflare",
+      description: "Cloudflare API token cert-manager answers ACME DNS-01 challenges with (Zone:DNS:Edit on the lab's zone)",
+      type: "Opaque",
+      properties: { "api-token": fromConfig("acmeCloudflareApiToken") },
     });
   }
 
@@ -223,7 +241,7 @@ export interface SecretRef {
  * The Kubernetes Secrets a namespace gets, keyed by catalogue entry name: what other layers read
  * (e.g. `secretRefs(config, "database")["postgres-superuser"].name`). Never values.
  */
-export function secretRefs(config: Pick<HomelabConfig, "database" | "secrets">, namespace: string): Record<string, SecretRef> {
+export function secretRefs(config: CatalogueConfig, namespace: string): Record<string, SecretRef> {
   const refs: Record<string, SecretRef> = {};
   for (const entry of catalogue(config).entries) {
     if (entry.namespace === namespace) refs[entry.name] = { name: secretName(entry), keys: Object.keys(entry.properties) };
@@ -232,6 +250,6 @@ export function secretRefs(config: Pick<HomelabConfig, "database" | "secrets">, 
 }
 
 /** Just the Kubernetes Secret names of a namespace, keyed by catalogue entry name. */
-export function secretNames(config: Pick<HomelabConfig, "database" | "secrets">, namespace: string): Record<string, string> {
+export function secretNames(config: CatalogueConfig, namespace: string): Record<string, string> {
   return Object.fromEntries(Object.entries(secretRefs(config, namespace)).map(([entry, ref]) => [entry, ref.name]));
 }

@@ -136,11 +136,14 @@ describe("staging pipeline", () => {
     expect(named("ai", T.deployment, "piper").dependencies).not.toContain(configMapUrn("gpu-ready"));
   });
 
-  it("exposes exactly the declared Services: Ollama's NodePort and LoadBalancers for the rest", () => {
+  it("exposes exactly the declared Services: Ollama's NodePort, LoadBalancers for the Wyoming servers, Open WebUI not", () => {
     const types = Object.fromEntries(within("ai", T.svc).map((s) => [(s.inputs.metadata as any).name, (s.inputs.spec as any).type]));
-    expect(types).toEqual({ ollama: "NodePort", "open-webui": "LoadBalancer", whisper: "LoadBalancer", piper: "LoadBalancer", openwakeword: "LoadBalancer" });
+    expect(types).toEqual({ ollama: "NodePort", "open-webui": "ClusterIP", whisper: "LoadBalancer", piper: "LoadBalancer", openwakeword: "LoadBalancer" });
     expect((named("ai", T.svc, "ollama").inputs.spec as any).ports[0].nodePort).toBe(31434);
-    for (const s of within("ai", T.svc)) expect((s.inputs.metadata as any).annotations["homelab.dev/exposure"]).toBe("declared");
+    for (const s of within("ai", T.svc)) {
+      const exposed = (s.inputs.spec as any).type !== "ClusterIP";
+      expect((s.inputs.metadata as any).annotations["homelab.dev/exposure"]).toBe(exposed ? "declared" : undefined);
+    }
   });
 
   it("autoscales Piper and leaves its replica count to the autoscaler", () => {

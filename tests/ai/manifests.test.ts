@@ -232,6 +232,12 @@ describe("Open WebUI", () => {
     expect(env(c, "WEBUI_SECRET_KEY")?.value).toBeUndefined();
   });
 
+  it("knows its HTTPS address when the stack has one, and only then", () => {
+    const m = openWebuiManifests({ ...inputs(staging), openWebuiUrl: "https://ai.lab.home.arpa" });
+    expect(env(mainContainer(m), "WEBUI_URL")).toEqual({ name: "WEBUI_URL", value: "https://ai.lab.home.arpa" });
+    expect(env(mainContainer(stagingM.openWebui), "WEBUI_URL")).toBeUndefined();
+  });
+
   it("falls back to SQLite on its volume when no database URL is given", () => {
     const m = openWebuiManifests({ ...inputs(dev), openWebuiSecrets: { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" } } });
     expect(env(mainContainer(m), "DATABASE_URL")).toBeUndefined();
@@ -356,12 +362,21 @@ describe("LAN exposure", () => {
     }
   });
 
-  it("exposes Open WebUI and the Wyoming servers as declared in staging, limited to the LAN", () => {
-    for (const service of ["openWebui", "whisper", "piper", "openWakeWord"] as const) {
+  it("exposes the Wyoming servers as declared in staging, limited to the LAN", () => {
+    for (const service of ["whisper", "piper", "openWakeWord"] as const) {
       const m = stagingM[service];
       expect(serviceSpec(m)).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.168.1.0/24"], externalTrafficPolicy: "Local" });
       expect(m.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
     }
+  });
+
+  it("keeps Open WebUI's plain port in the cluster unless lanExposure.openWebui declares it", () => {
+    expect(serviceSpec(stagingM.openWebui).type).toBe("ClusterIP");
+    expect(stagingM.openWebui.svc.metadata.annotations).toEqual({});
+    const declared = stackConfig("staging", (raw) => { raw.ai.lanExposure.openWebui = true; });
+    const m = openWebuiManifests(inputs(declared));
+    expect(serviceSpec(m)).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.168.1.0/24"] });
+    expect(m.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
   });
 
   it("uses NodePorts when the stack asks for them", () => {

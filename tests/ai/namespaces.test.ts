@@ -63,7 +63,7 @@ describe("aiNamespaces", () => {
   });
 
   it("admits the declared LAN networks (directly and through K3s ServiceLB) on each Wyoming port in staging", () => {
-    const ports = { whisper: 10300, piper: 10200, openwakeword: 10400, "open-webui": 8080 } as Record<string, number>;
+    const ports = { whisper: 10300, piper: 10200, openwakeword: 10400 } as Record<string, number>;
     for (const [name, port] of Object.entries(ports)) {
       const rules = stagingNs[name].ingress;
       expect(rules).toHaveLength(2);
@@ -74,6 +74,13 @@ describe("aiNamespaces", () => {
         ports: [port],
       });
     }
+  });
+
+  it("lets nobody from the LAN into Open WebUI unless its plain port is declared", () => {
+    expect(stagingNs["open-webui"].ingress).toEqual([]);
+    const declared = byName(aiNamespaces(stackConfig("staging", (raw) => { raw.ai.lanExposure.openWebui = true; })));
+    expect(declared["open-webui"].ingress.map((r) => r.ports)).toEqual([[8080], [8080]]);
+    expect(declared["open-webui"].ingress[0]).toMatchObject({ fromCidrs: ["192.168.1.0/24"] });
   });
 
   it("needs no ServiceLB rule when the services are NodePorts", () => {
@@ -101,7 +108,6 @@ describe("declaredExposures", () => {
     const declared = declaredExposures(staging);
     expect(declared).toEqual([
       { namespace: "ollama", service: "ollama", type: "NodePort", port: 11434, nodePort: 31434, allowedCidrs: ["192.168.1.0/24"] },
-      { namespace: "open-webui", service: "open-webui", type: "LoadBalancer", port: 8080, allowedCidrs: ["192.168.1.0/24"] },
       { namespace: "whisper", service: "whisper", type: "LoadBalancer", port: 10300, allowedCidrs: ["192.168.1.0/24"] },
       { namespace: "piper", service: "piper", type: "LoadBalancer", port: 10200, allowedCidrs: ["192.168.1.0/24"] },
       { namespace: "openwakeword", service: "openwakeword", type: "LoadBalancer", port: 10400, allowedCidrs: ["192.168.1.0/24"] },

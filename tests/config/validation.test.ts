@@ -1,4 +1,4 @@
-import { ConfigError, crossCheck, formatPath, parseSettings, secretPresenceProblems } from "../../components/config";
+import { ConfigError, crossCheck, formatPath, ingressHosts, parseSettings, PRIVATE_NETWORKS, secretPresenceProblems } from "../../components/config";
 import { validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -255,6 +255,59 @@ describe("settings that would only fail at deploy time", () => {
   });
 });
 
+describe("homelab:ingress", () => {
+  const withIngress = (ingress: Record<string, unknown>): Record<string, any> => ({ ...validRaw(), ingress });
+
+  it("is optional; declared, it defaults to ai.<domain> and grafana.<domain>, the private networks, the lab's CA", () => {
+    expect(parseSettings(validRaw()).ingress).toBeUndefined();
+    const ingress = parseSettings(withIngress({ domain: "lab.home.arpa" })).ingress!;
+    expect(ingress).toEqual({ domain: "lab.home.arpa", hosts: {}, allowedCidrs: [...PRIVATE_NETWORKS] });
+    expect(ingressHosts(ingress)).toEqual({ openWebui: "ai.lab.home.arpa", grafana: "grafana.lab.home.arpa" });
+    expect(ingressHosts({ domain: "lab.home.arpa", hosts: { grafana: "dash.lab.home.arpa" } }).grafana).toBe("dash.lab.home.arpa");
+  });
+
+  it("refuses a malformed domain, hosts outside it or shared, and unknown services", () => {
+    expect(problemsOf(withIngress({ domain: "*.lab.home.arpa" }))).toEqual([
+      "homelab:ingress.domain: expected a lowercase DNS name of two or more labels, such as lab.home.arpa (no wildcard, no trailing dot)",
+    ]);
+    expect(problemsOf(withIngress({ domain: "Lab.Home.Arpa" }))).toHaveLength(1);
+    expect(problemsOf(withIngress({ domain: "lab.home.arpa", hosts: { openWebui: "ai.example.org", grafana: "x.lab.home.arpa", ollama: "o.lab.home.arpa" } }))).toEqual([
+      'homelab:ingress.hosts: unknown key "ollama" (misspelt? unknown keys would be ignored silently)',
+    ]);
+    expect(problemsOf(withIngress({ domain: "lab.home.arpa", hosts: { openWebui: "ai.example.org", grafana: "grafana.lab.home.arpa.evil.org" } }))).toEqual([
+      "homelab:ingress.hosts.openWebui: ai.example.org is not under ingress.domain (lab.home.arpa); the lab's CA signs names under that domain only, so use a name ending in .lab.home.arpa",
+      "homelab:ingress.hosts.grafana: grafana.lab.home.arpa.evil.org is not under ingress.domain (lab.home.arpa); the lab's CA signs names under that domain only, so use a name ending in .lab.home.arpa",
+    ]);
+    expect(problemsOf(withIngress({ domain: "lab.home.arpa", hosts: { grafana: "ai.lab.home.arpa" } }))).toEqual([
+      "homelab:ingress.hosts.grafana: ai.lab.home.arpa is also openWebui's host name; every web interface needs its own",
+    ]);
+  });
+
+  it("needs K3s's packaged Traefik off and ServiceLB on", () => {
+    const raw = withIngress({ domain: "lab.home.arpa" });
+    raw.k3s.disable = ["servicelb"];
+    expect(problemsOf(raw)).toEqual([
+      "homelab:k3s.disable: K3s's packaged Traefik would compete with the ingress layer's own controller for ports 80 and 443; keep traefik in k3s.disable while homelab:ingress is set",
+      "homelab:k3s.disable[0]: the ingress controller's LoadBalancer Service is served by K3s ServiceLB, which k3s.disable removes (it would stay Pending); keep servicelb while homelab:ingress is set",
+    ]);
+  });
+
+  it("takes ACME DNS-01 through a provider it implements, for a public domain only", () => {
+    const acme = { email: "ops@example.org", dns01: { provider: "cloudflare" } };
+    const settings = parseSettings(withIngress({ domain: "lab.example.org", acme }));
+    expect(settings.ingress?.acme).toEqual({ ...acme, server: "https://acme-v02.api.letsencrypt.org/directory" });
+    expect(problemsOf(withIngress({ domain: "lab.home.arpa", acme }))).toEqual([
+      "homelab:ingress.acme: lab.home.arpa is reserved for private use, and ACME CAs issue certificates for public domains only; remove ingress.acme to use the lab's own CA, or set ingress.domain to a domain you own",
+    ]);
+    expect(problemsOf(withIngress({ domain: "lab.example.org", acme: { ...acme, dns01: { provider: "route53" } } }))).toEqual([
+      'homelab:ingress.acme.dns01.provider: expected a DNS-01 provider this program implements: "cloudflare"',
+    ]);
+    expect(problemsOf(withIngress({ domain: "lab.example.org", acme: { ...acme, email: "ops" } }))).toEqual([
+      "homelab:ingress.acme.email: expected the email address the ACME account is registered with (expiry notices go there)",
+    ]);
+  });
+});
+
 describe("secretPresenceProblems", () => {
   const withS3 = () => {
     const raw = validRaw();
@@ -269,6 +322,14 @@ describe("secretPresenceProblems", () => {
     ]);
     expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
     expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
+  });
+
+  it("needs the Cloudflare API token when ACME DNS-01 goes through Cloudflare", () => {
+    const settings = parseSettings({ ...validRaw(), ingress: { domain: "lab.example.org", acme: { email: "ops@example.org", dns01: { provider: "cloudflare" } } } });
+    expect(secretPresenceProblems(settings, new Set())).toEqual([
+      { path: "homelab:acmeCloudflareApiToken", message: expect.stringContaining("is required because homelab:ingress.acme.dns01.provider is set") },
+    ]);
+    expect(secretPresenceProblems(settings, new Set(["acmeCloudflareApiToken"]))).toEqual([]);
   });
 
   it("asks for nothing without S3", () => {

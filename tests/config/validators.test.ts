@@ -22,6 +22,22 @@ describe("validators", () => {
     expect(v.isCidr("192.168.1.0")).toBe(false);
   });
 
+  it("takes ingress names as lowercase DNS names of two or more labels, and tells which lie under a domain", () => {
+    for (const good of ["lab.home.arpa", "ai.lab.home.arpa", "a-1.example.org"]) expect(v.isDnsName(good)).toBe(true);
+    for (const bad of ["lab", "*.lab.home.arpa", "Lab.home.arpa", "lab.home.arpa.", "a..b", "-a.b", "10.0.0.1", `${"x".repeat(64)}.org`]) {
+      expect(v.isDnsName(bad)).toBe(false);
+    }
+    expect(v.isUnderDomain("ai.lab.home.arpa", "lab.home.arpa")).toBe(true);
+    expect(v.isUnderDomain("lab.home.arpa", "lab.home.arpa")).toBe(true);
+    expect(v.isUnderDomain("evillab.home.arpa", "lab.home.arpa")).toBe(false);
+    expect(v.isUnderDomain("lab.home.arpa.evil.org", "lab.home.arpa")).toBe(false);
+  });
+
+  it("knows the names no public CA issues for", () => {
+    for (const name of ["lab.home.arpa", "home.arpa", "nas.local", "x.internal", "lab.lan", "a.test"]) expect(v.isNonPublicDomain(name)).toBe(true);
+    for (const name of ["lab.example.org", "arpa.net", "mylan.com", "localnet.org"]) expect(v.isNonPublicDomain(name)).toBe(false);
+  });
+
   it("only accepts pinned K3s releases", () => {
     expect(v.isPinnedK3sVersion("v1.36.3+k3s1")).toBe(true);
     for (const bad of ["stable", "latest", "v1.36", "1.36.3+k3s1", "v1.36.3", "v1.36.3-rc1+k3s1"]) {

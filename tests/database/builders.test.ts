@@ -206,7 +206,7 @@ describe("Pooler and Database objects", () => {
 });
 
 describe("PodMonitors", () => {
-  const monitors = podMonitors({ pooler: true, operatorNamespace: "cnpg-system", certManagerNamespace: "cert-manager" }) as any[];
+  const monitors = podMonitors({ pooler: true, operatorNamespace: "cnpg-system" }) as any[];
 
   it("scrape the instances by cluster label on the metrics port", () => {
     const pg = monitors.find((m) => m.metadata.name === CLUSTER_NAME);
@@ -217,7 +217,7 @@ describe("PodMonitors", () => {
 
   it("include the pooler only when there is one", () => {
     expect(monitors.map((m) => m.metadata.name)).toContain("postgres-pooler-rw");
-    const without = podMonitors({ pooler: false, operatorNamespace: "cnpg-system", certManagerNamespace: "cert-manager" }) as any[];
+    const without = podMonitors({ pooler: false, operatorNamespace: "cnpg-system" }) as any[];
     expect(without.map((m) => m.metadata.name)).not.toContain("postgres-pooler-rw");
   });
 

@@ -42,6 +42,7 @@ let namespaces: Record<string, LabNamespace>;
 let k8sProvider: k8s.Provider;
 let awsProvider: aws.Provider;
 let prometheusCrds: pulumi.CustomResource;
+let certManager: pulumi.CustomResource;
 
 function args(overrides: Partial<ConstructorParameters<typeof Database>[1]> = {}): ConstructorParameters<typeof Database>[1] {
   const { settings: s, nodes } = stackDatabase("staging");
@@ -50,7 +51,7 @@ function args(overrides: Partial<ConstructorParameters<typeof Database>[1]> = {}
     awsProvider,
     namespace: namespaces["database"],
     operatorNamespace: namespaces["cnpg-system"],
-    certManagerNamespace: namespaces["cert-manager"],
+    certManager,
     storageClass: pulumi.output("nfs-postgres-v2"),
     settings: { ...s, databases: ["openwebui", "n8n_app"] },
     stack: "staging",
@@ -80,6 +81,8 @@ beforeAll(async () => {
     metadata: { name: "podmonitors.monitoring.coreos.com" },
     spec: { group: "monitoring.coreos.com", names: { kind: "PodMonitor", plural: "podmonitors" }, scope: "Namespaced", versions: [] },
   }, { provider: k8sProvider });
+  // Stands in for the certificates layer's chart: the plugin must wait for cert-manager's webhook.
+  certManager = new k8s.core.v1.ConfigMap("cert-manager-stand-in", { metadata: { name: "cert-manager-stand-in" } }, { provider: k8sProvider });
   staging = new Database("database", args({ monitoringReady: [prometheusCrds] }));
   const d = stackDatabase("dev");
   dev = new Database("database-dev", args({ settings: { ...d.settings, poolerInstances: 0 }, nodes: d.nodes, stack: "dev", ownerSecretNames: { openwebui: "openwebui-owner" } }));
@@ -112,9 +115,9 @@ describe("Database (staging)", () => {
     }
   });
 
-  it("installs the three charts at their pinned versions, into their own namespaces", () => {
+  it("installs the two charts at their pinned versions, into their own namespaces (cert-manager is the certificates layer's)", () => {
+    expect(of(T.chart).map((c) => c.inputs.name).sort()).toEqual(["cnpg", "plugin-barman-cloud"]);
     const expected = [
-      ["cert-manager", charts.certManager, "cert-manager"],
       ["cnpg", charts.cloudnativePg, "cnpg-system"],
       ["plugin-barman-cloud", charts.barmanCloudPlugin, "cnpg-system"],
     ] as const;
@@ -126,8 +129,7 @@ describe("Database (staging)", () => {
 
   it("installs the plugin only after cert-manager and the operator", () => {
     const plugin = chartNamed("plugin-barman-cloud");
-    expect(plugin.dependencies).toEqual(expect.arrayContaining([chartNamed("cert-manager").urn, chartNamed("cnpg").urn]));
-    expect(chartNamed("cert-manager").dependencies).not.toContain(plugin.urn);
+    expect(plugin.dependencies).toEqual(expect.arrayContaining([recorder.byName("kubernetes:core/v1:ConfigMap", "cert-manager-stand-in").urn, chartNamed("cnpg").urn]));
   });
 
   it("creates the Cluster after the operator, the plugin and its ObjectStore, and protects it", () => {
@@ -200,7 +202,7 @@ describe("Database (staging)", () => {
 
   it("creates PodMonitors once the Prometheus Operator CRDs exist, never the deprecated switch", () => {
     const monitors = of(T.podMonitor);
-    expect(monitors.map((m) => (m.inputs.metadata as any).name).sort()).toEqual(["cert-manager", "cnpg-operator", "postgres", "postgres-pooler-rw"]);
+    expect(monitors.map((m) => (m.inputs.metadata as any).name).sort()).toEqual(["cnpg-operator", "postgres", "postgres-pooler-rw"]);
     const crd = recorder.byName("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "podmonitors-crd");
     for (const m of monitors) expect(m.dependencies).toContain(crd.urn);
     expect(JSON.stringify(recorder.list().map((r) => r.inputs))).not.toMatch(/enablePodMonitor|barmanObjectStore/);

@@ -5,7 +5,7 @@ import {
   lifecycleRules,
   NONCURRENT_GRACE_DAYS,
 } from "../../components/database/iam";
-import { barmanPluginValues, certManagerValues, cnpgOperatorValues } from "../../components/database/values";
+import { barmanPluginValues, cnpgOperatorValues } from "../../components/database/values";
 import { charts } from "../../components/versions";
 import * as path from "node:path";
 import { readKeyList, unknownKeyPaths } from "../helpers/chart-keys";
@@ -86,7 +86,6 @@ describe("bucket policy and lifecycle", () => {
 describe("chart values", () => {
   it("set only keys the pinned chart versions have (offline twin of check:charts)", () => {
     const cases = [
-      ["cert-manager", charts.certManager, certManagerValues("cert-manager")],
       ["cloudnative-pg", charts.cloudnativePg, cnpgOperatorValues()],
       ["plugin-barman-cloud", charts.barmanCloudPlugin, barmanPluginValues()],
     ] as const;
@@ -97,22 +96,6 @@ describe("chart values", () => {
     // The list is strict enough to catch a typo Helm would ignore.
     const cnpgKeys = readKeyList(path.join(__dirname, `cloudnative-pg-${charts.cloudnativePg.valuesCheckedAgainst}.keys.txt`));
     expect(unknownKeyPaths({ monitoring: { enablePodMonitor: true } }, cnpgKeys)).toEqual(["monitoring.enablePodMonitor"]);
-  });
-
-  it("cert-manager installs and keeps its CRDs, elects leaders in its own namespace, skips the hook job", () => {
-    const v = certManagerValues("cert-manager") as any;
-    expect(v.crds).toEqual({ enabled: true, keep: true });
-    expect(v.installCRDs).toBeUndefined();
-    expect(v.global.leaderElection.namespace).toBe("cert-manager");
-    expect(v.startupapicheck.enabled).toBe(false);
-    for (const part of [v, v.webhook, v.cainjector]) {
-      expect(part.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
-      expect(part.securityContext.runAsNonRoot).toBe(true);
-      expect(part.resources.limits.memory).toBeDefined();
-    }
-    // The chart's monitors would need the Prometheus Operator CRDs at install time.
-    expect(v.prometheus.servicemonitor.enabled).toBe(false);
-    expect(v.prometheus.podmonitor.enabled).toBe(false);
   });
 
   it("the operator installs its CRDs and leaves monitors to this layer", () => {
@@ -130,7 +113,7 @@ describe("chart values", () => {
   });
 
   it("every chart is pinned and its values were checked against the pinned version", () => {
-    for (const pin of [charts.certManager, charts.cloudnativePg, charts.barmanCloudPlugin]) {
+    for (const pin of [charts.cloudnativePg, charts.barmanCloudPlugin]) {
       expect(pin.valuesCheckedAgainst).toBe(pin.version);
       expect(pin.repo).toMatch(/^https:\/\//);
     }

@@ -13,9 +13,9 @@ const portsFrom = (spec: NamespaceSpec, ns: string) =>
 describe("databaseNamespaces", () => {
   const staging = databaseNamespaces({ database: stackDatabase("staging").settings });
 
-  it("declares the three namespaces, all restricted", () => {
+  it("declares the two namespaces, both restricted (cert-manager's is the certificates layer's)", () => {
     expect(staging.map((s) => [s.name, s.podSecurity])).toEqual([
-      ["cert-manager", "restricted"], ["cnpg-system", "restricted"], ["database", "restricted"],
+      ["cnpg-system", "restricted"], ["database", "restricted"],
     ]);
   });
 
@@ -48,7 +48,7 @@ describe("databaseNamespaces", () => {
 
   it("webhooks are open to the API server (host network, so by address) on their port only", () => {
     const webhookRules = staging.flatMap((s) => s.ingress.filter((r) => r.fromCidrs).map((r) => [s.name, r.ports]));
-    expect(webhookRules).toEqual([["cert-manager", [10250]], ["cnpg-system", [9443]]]);
+    expect(webhookRules).toEqual([["cnpg-system", [9443]]]);
   });
 
   it("cnpg-system: only the operator calls the plugin", () => {

@@ -152,13 +152,22 @@ describe("kube-prometheus-stack values", () => {
     expect(values.prometheusOperator.tls.enabled).toBe(false);
   });
 
+  it("gives Grafana its HTTPS address for links and redirects when the stack has one, and only then", () => {
+    expect(kps({ grafanaUrl: "https://grafana.lab.home.arpa" }).grafana["grafana.ini"]).toEqual({
+      server: { domain: "grafana.lab.home.arpa", root_url: "https://grafana.lab.home.arpa/" },
+    });
+    expect(kps().grafana["grafana.ini"]).toBeUndefined();
+    // The ingress layer makes Grafana's Ingress; the chart's stays off.
+    expect(kps({ grafanaUrl: "https://grafana.lab.home.arpa" }).grafana.ingress).toEqual({ enabled: false });
+  });
+
   it("leaves the CRDs to their own chart (MonitoringCrds), so no two releases own them", () => {
     expect(kps().crds).toEqual({ enabled: false });
   });
 
   it("every key exists in kube-prometheus-stack (and its subcharts) at the checked version", () => {
     const keys = readKeyList(path.join(__dirname, `kube-prometheus-stack-${charts.kubePrometheusStack.valuesCheckedAgainst}.keys.txt`));
-    for (const values of [kps(), kps({ alertWebhookSecretName: "w", etcdEndpoints: ["10.0.0.1"], grafanaClaimName: "c" })]) {
+    for (const values of [kps(), kps({ alertWebhookSecretName: "w", etcdEndpoints: ["10.0.0.1"], grafanaClaimName: "c", grafanaUrl: "https://grafana.lab.home.arpa" })]) {
       expect(unknownKeyPaths(values, keys)).toEqual([]);
     }
     expect(unknownKeyPaths({ prometheus: { prometheusSpec: { retentionsize: "1GiB" } } }, keys)).toEqual(["prometheus.prometheusSpec.retentionsize"]);

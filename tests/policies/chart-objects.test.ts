@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { evaluate, loadPackConfig } from "../../policies/lib/engine";
 import { ALL_POLICIES } from "../../policies/registry";
 import type { PlainResource } from "../../policies/lib/types";
+import { TRAEFIK_LABELS, traefikValues } from "../../components/ingress";
+import { charts } from "../../components/versions";
 import { planJson } from "../helpers/plan";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -24,6 +26,59 @@ const alertmanagerConfigSecret: PlainResource = {
   },
 };
 
+/**
+ * traefik 41.3.0, templates/deployment.yaml and _podtemplate.tpl with the ingress layer's values
+ * (components/ingress/values.ts): the pod's API token (the chart sets automountServiceAccountToken:
+ * true), the chart's security contexts as the program restates them, two emptyDir volumes, the
+ * image from the chart's appVersion. No other object it renders needs a declaration: no Service
+ * (service.enabled false), Roles rather than a ClusterRole, no Secret.
+ */
+function traefikDeployment(): PlainResource {
+  const values = traefikValues({ routedNamespaces: ["open-webui", "monitoring"] }) as any;
+  const probe = { httpGet: { path: "/ping", port: 8080, scheme: "HTTP" }, failureThreshold: 1, initialDelaySeconds: 2, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 2 };
+  return {
+    type: "kubernetes:apps/v1:Deployment",
+    name: "ingress-traefik:ingress/traefik",
+    urn: "urn:pulumi:stack::homelab::kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:Deployment::ingress-traefik:ingress/traefik",
+    custom: true,
+    props: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "traefik", namespace: "ingress" },
+      spec: {
+        replicas: values.deployment.replicas,
+        template: {
+          metadata: { labels: { ...TRAEFIK_LABELS } },
+          spec: {
+            serviceAccountName: "traefik",
+            automountServiceAccountToken: true,
+            hostNetwork: false,
+            securityContext: values.podSecurityContext,
+            containers: [{
+              name: "traefik",
+              image: `docker.io/traefik:${TRAEFIK_APP_VERSION}`,
+              resources: values.resources,
+              readinessProbe: probe,
+              livenessProbe: { ...probe, failureThreshold: 3 },
+              ports: [
+                { name: "metrics", containerPort: 9100, protocol: "TCP" },
+                { name: "traefik", containerPort: 8080, protocol: "TCP" },
+                { name: "web", containerPort: 8000, protocol: "TCP" },
+                { name: "websecure", containerPort: 8443, protocol: "TCP" },
+              ],
+              securityContext: values.securityContext,
+              volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "tmp", mountPath: "/tmp" }],
+            }],
+            volumes: [{ name: "data", emptyDir: {} }, { name: "tmp", emptyDir: {} }],
+          },
+        },
+      },
+    },
+  };
+}
+/** The chart's appVersion (traefik/Chart.yaml at 41.3.0), the image tag it renders. */
+const TRAEFIK_APP_VERSION = "v3.7.11";
+
 describe.each(["dev", "staging"])("chart-rendered objects in %s", (stack) => {
   it("pass the pack with the stack's config, and the Alertmanager Secret holds no credential", () => {
     const config = loadPackConfig(path.join(ROOT, "policies", "config", `${stack}.json`), ALL_POLICIES);
@@ -37,5 +92,16 @@ describe.each(["dev", "staging"])("chart-rendered objects in %s", (stack) => {
     const kps = planJson(stack).resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "kube-prometheus-stack")!;
     const alertmanager = JSON.stringify((kps.inputs.values as { alertmanager: { config: unknown } }).alertmanager.config);
     expect(alertmanager).not.toMatch(/"url":|api_key|password|token/i);
+  });
+
+  it("Traefik's Deployment passes the restricted profile, with its API token declared", () => {
+    const config = loadPackConfig(path.join(ROOT, "policies", "config", `${stack}.json`), ALL_POLICIES);
+    const deployment = traefikDeployment();
+    expect(evaluate(ALL_POLICIES, [deployment], config, { source: "manifests" }).filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    // The token is the one thing it needs declared (it watches Ingresses through the API).
+    const tokens = config["workload-service-account-token"] as { exemptions: { namespace: string }[] };
+    const bare = { ...config, "workload-service-account-token": { ...tokens, exemptions: tokens.exemptions.filter((e) => e.namespace !== "ingress") } };
+    expect(evaluate(ALL_POLICIES, [deployment], bare, { source: "manifests" }).map((v) => v.policy)).toEqual(["workload-service-account-token"]);
+    expect(charts.traefik.version).toBe("41.3.0"); // re-read the templates above when the pin moves
   });
 });

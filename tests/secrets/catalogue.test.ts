@@ -69,6 +69,16 @@ describe("secrets catalogue", () => {
     expect(hook.properties).toEqual({ url: { kind: "config", key: "alertWebhookUrl" } });
   });
 
+  it("adds the DNS provider's token to cert-manager's namespace only for ACME DNS-01 through Cloudflare", () => {
+    const config = testConfig();
+    expect(catalogueNamespaces(catalogue(config))).not.toContain("cert-manager");
+    const withAcme = { ...config, ingress: { domain: "lab.example.org", hosts: {}, allowedCidrs: ["192.168.1.0/24"], acme: { email: "ops@example.org", server: "https://acme-v02.api.letsencrypt.org/directory", dns01: { provider: "cloudflare" as const } } } };
+    const token = catalogue(withAcme).entries.find((e) => e.namespace === "cert-manager")!;
+    expect(token).toMatchObject({ name: "acme-dns01-cloudflare", type: "Opaque", properties: { "api-token": { kind: "config", key: "acmeCloudflareApiToken" } } });
+    // The lab's own CA needs no credential at all.
+    expect(catalogueNamespaces(catalogue({ ...withAcme, ingress: { ...withAcme.ingress, acme: undefined } }))).not.toContain("cert-manager");
+  });
+
   it("takes the NFS server and every export from secret config, never from a literal", () => {
     const nfs = catalogue(testConfig()).entries.find((e) => e.namespace === "nfs-csi")!;
     expect(Object.values(nfs.properties).map((s) => s.kind)).toEqual(["config", "config", "config", "config"]);

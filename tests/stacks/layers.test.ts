@@ -168,10 +168,13 @@ describe("network isolation", () => {
       "cnpg-system": ["api-server", "dns", "the-operator-calls-the-barman-cloud-plugin", "the-operator-reaches-the-instance-manager-status-p"],
       database: ["api-server", "dns", "instances-poolers-and-join-jobs-of-the-cluster-rea", "s3-backups", "s3-recovery"],
       "gpu-operator": ["api-server", "dns"],
+      // Traefik learns routes and endpoints from the API server, so it needs no DNS.
+      ingress: ["api-server", "the-ingress-controller-forwards-to-grafana", "the-ingress-controller-forwards-to-open-webui"],
       monitoring: [
         "api-server", "coredns-metrics", "dns", "kubelets", "monitoring-components-talk-to-each-other", "node-exporter",
         "prometheus-scrapes-cert-manager-metrics", "prometheus-scrapes-external-secrets-metrics", "prometheus-scrapes-instance-metrics",
         "prometheus-scrapes-operator-metrics", "prometheus-scrapes-pooler-metrics", "prometheus-scrapes-the-dcgm-exporter", "prometheus-scrapes-the-node-agents",
+        "prometheus-scrapes-traefik-metrics",
       ],
       "node-agents": ["alloy-pushes-logs-to-loki", "api-server", "dns"],
       ollama: ["dns", "model-pull-jobs-call-ollama", "model-registry"],
@@ -225,5 +228,41 @@ describe("network isolation", () => {
         expect(ports(counterpart!)).toEqual([...new Set(p.spec.ingress.flatMap((i: any) => i.ports.map((x: any) => x.port)))].sort((a: any, b: any) => a - b));
       }
     }
+  });
+});
+
+describe("HTTPS ingress", () => {
+  const hosts = { dev: "dev.home.arpa", staging: "lab.home.arpa" } as const;
+
+  it("reports the web interfaces' HTTPS URLs and how to fetch the lab CA among the stack outputs", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      expect(plans[stack].outputs.urls).toEqual({ openWebui: `https://ai.${hosts[stack]}`, grafana: `https://grafana.${hosts[stack]}` });
+      expect(plans[stack].outputs.labCa).toMatch(/^kubectl -n cert-manager get secret homelab-lab-ca /);
+    }
+  });
+
+  it("serves Open WebUI and Grafana over TLS only, from certificates the lab CA signs", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      const ingresses = of(stack, "kubernetes:networking.k8s.io/v1:Ingress");
+      expect(ingresses.map((i) => spec(i).rules[0].host).sort()).toEqual([`ai.${hosts[stack]}`, `grafana.${hosts[stack]}`]);
+      for (const i of ingresses) expect(spec(i).tls[0].hosts).toEqual([spec(i).rules[0].host]);
+      const certs = of(stack, "kubernetes:cert-manager.io/v1:Certificate");
+      expect(certs.filter((c) => !spec(c).isCA).map((c) => spec(c).issuerRef.name)).toEqual(["homelab-lab-ca", "homelab-lab-ca"]);
+      expect(spec(certs.find((c) => spec(c).isCA)!).nameConstraints.permitted.dnsDomains).toEqual([hosts[stack]]);
+    }
+  });
+
+  it("tells Open WebUI and Grafana their own addresses", () => {
+    for (const stack of ["dev", "staging"] as const) {
+      const webui = spec(named(stack, "kubernetes:apps/v1:Deployment", "ai-open-webui")).template.spec.containers[0].env;
+      expect(webui).toContainEqual({ name: "WEBUI_URL", value: `https://ai.${hosts[stack]}` });
+      const kps = of(stack, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "kube-prometheus-stack")!;
+      expect((kps.inputs.values as any).grafana["grafana.ini"].server.root_url).toBe(`https://grafana.${hosts[stack]}/`);
+    }
+  });
+
+  it("keeps Open WebUI's plain port in the cluster: the only LoadBalancers are the Wyoming servers and the ingress controller", () => {
+    const exposed = of("staging", "kubernetes:core/v1:Service").filter((s) => spec(s).type !== "ClusterIP").map((s) => `${(s.inputs.metadata as any).namespace}/${(s.inputs.metadata as any).name}`);
+    expect(exposed.sort()).toEqual(["ingress/traefik", "ollama/ollama", "openwakeword/openwakeword", "piper/piper", "whisper/whisper"]);
   });
 });
