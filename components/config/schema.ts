@@ -2,6 +2,7 @@
 // else. Objects are strict, so a misspelt key is an error instead of a silently ignored setting.
 import { z } from "zod";
 import * as v from "./validators";
+import { CRON_EXPECTED, cronProblem, isCron } from "./cron";
 
 const text = (what: string) => z.string({ error: `expected ${what}` });
 const address = text("an IP address or hostname").refine(v.isAddress, {
@@ -26,8 +27,9 @@ const hostKey = text("an SSH public host key").refine(v.isSshPublicKey, {
 });
 const bytes = text("a size").refine(v.isByteQuantity, { error: "expected a size in binary units, e.g. 20Gi" });
 const retention = text("a duration").refine(v.isRetention, { error: "expected a duration such as 30d or 744h" });
-const cron = text("a cron schedule").refine(v.isCron, {
-  error: 'expected a five-field cron schedule, e.g. "30 2 * * *"',
+// K3s and CloudNative-PG both parse schedules with robfig/cron (see cron.ts).
+const cron = text("a cron schedule").refine(isCron, {
+  error: (issue) => `${cronProblem(String(issue.input))} in ${JSON.stringify(issue.input)}; expected ${CRON_EXPECTED}`,
 });
 const count = (min: number, max: number) => z.int({ error: "expected a whole number" }).min(min).max(max);
 const awsRegion = text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" });

@@ -11,7 +11,6 @@ const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const TAINT = /^([^=:\s]+)(=([^=:\s]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
-const CRON_FIELD = /^[\d*/,-]+$/;
 
 /** An IPv4 or IPv6 literal. */
 export function isIpAddress(value: string): boolean {
@@ -64,12 +63,6 @@ export function isByteQuantity(value: string): boolean {
 /** A Prometheus/Loki-style duration in hours or longer, e.g. 30d or 744h. */
 export function isRetention(value: string): boolean {
   return PROMETHEUS_DURATION.test(value);
-}
-
-/** A standard five-field cron expression (minute hour day month weekday). */
-export function isCron(value: string): boolean {
-  const fields = value.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field));
 }
 
 /** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
