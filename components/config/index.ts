@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isAdminLabel } from "../node-labels";
 import * as v from "./validators";
+import { hostKeyProblem } from "./host-key";
 import {
   HomelabSchema,
   NodeSpec,
@@ -96,6 +97,8 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   const seenNames = new Map<string, number>();
   const seenEndpoints = new Map<string, number>();
   settings.nodes.forEach((node, i) => {
+    const keyProblem = hostKeyProblem(node.hostKey, node.host);
+    if (keyProblem) at(["nodes", i, "hostKey"], keyProblem);
     const first = seenNames.get(node.name);
     if (first !== undefined) at(["nodes", i, "name"], `duplicate node name "${node.name}" (also nodes[${first}])`);
     else seenNames.set(node.name, i);
@@ -128,6 +131,10 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
       at(["nodes", i, "taints"], "an nvidia.com/gpu taint on a node without a gpu block; declare the node's GPUs or drop the taint");
     }
   });
+
+  const bastion = settings.k3s.bastion;
+  const bastionKeyProblem = bastion && hostKeyProblem(bastion.hostKey, bastion.host);
+  if (bastionKeyProblem) at(["k3s", "bastion", "hostKey"], bastionKeyProblem);
 
   // Node addresses: one per node, of the cluster's family, outside the pod and service networks.
   const { clusterCidr, serviceCidr } = settings.k3s;

@@ -22,9 +22,8 @@ const certificateName = text("a DNS name or IP address").refine(v.isAddress, {
 const ipAddress = text("an IP address").refine(v.isIpAddress, { error: "expected an IPv4 or IPv6 address" });
 const cidr = text("a CIDR").refine(v.isCidr, { error: "expected a network in CIDR notation, e.g. 192.168.1.0/24" });
 const port = z.int({ error: "expected a TCP port number" }).min(1).max(65535);
-const hostKey = text("an SSH public host key").refine(v.isSshPublicKey, {
-  error: 'expected one public host key line such as "ssh-ed25519 AAAA..." (from `ssh-keyscan -t ed25519 <host>`)',
-});
+// Parsed as an SSH key by the node checks, which know the host to name in ssh-keyscan's command.
+const hostKey = text("an SSH public host key");
 const bytes = text("a size").refine(v.isByteQuantity, { error: "expected a size in binary units, e.g. 20Gi" });
 const retention = text("a duration").refine(v.isRetention, { error: "expected a duration such as 30d or 744h" });
 // K3s and CloudNative-PG both parse schedules with robfig/cron (see cron.ts).

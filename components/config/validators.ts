@@ -5,7 +5,6 @@ import { isIP } from "node:net";
 const HOSTNAME_LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const K3S_RELEASE = /^v\d+\.\d+\.\d+\+k3s\d+$/;
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/;
 const QUANTITY_BYTES = /^[1-9]\d*(Ki|Mi|Gi|Ti)$/;
 const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
@@ -48,11 +47,6 @@ export function isDns1123Label(value: string): boolean {
 /** A pinned K3s release such as v1.33.5+k3s1; channels like "stable" or "latest" are refused. */
 export function isPinnedK3sVersion(value: string): boolean {
   return K3S_RELEASE.test(value);
-}
-
-/** One OpenSSH public host key line: "<type> <base64>", as `ssh-keyscan` prints it without the host. */
-export function isSshPublicKey(value: string): boolean {
-  return SSH_PUBLIC_KEY.test(value.trim());
 }
 
 /** A byte quantity in binary units, e.g. 50Gi. */

@@ -1,5 +1,5 @@
 import { ConfigError, crossCheck, formatPath, parseSettings, secretPresenceProblems } from "../../components/config";
-import { validRaw } from "./fixtures";
+import { HOST_KEY, validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
   try {
@@ -265,5 +265,17 @@ describe("K3s installer pins", () => {
     expect(problemsOf(raw)).toEqual([]);
     raw.k3s.installerSha256["v1.36.3+k3s1"] = "B".repeat(64);
     expect(problemsOf(raw)[0]).toMatch(/installerSha256.*64 lowercase hex digits/);
+  });
+});
+
+describe("host keys", () => {
+  it("refuses an ssh-rsa node key and a truncated bastion key, naming each host in the command to run", () => {
+    const raw = validRaw();
+    raw.nodes[1].hostKey = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC+CEYME+N3r+yZeLz4P5a8qoMRhlAc0S";
+    raw.k3s.bastion = { host: "bastion.home.arpa", user: "jump", hostKey: HOST_KEY.slice(0, -4) };
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^homelab:nodes\[1\]\.hostKey: an ssh-rsa host key cannot be pinned: .* ssh-keyscan -t ed25519 10\.0\.0\.12$/),
+      "homelab:k3s.bastion.hostKey: the key data ends early (truncated when copied?); copy it again from ssh-keyscan -t ed25519 bastion.home.arpa",
+    ]);
   });
 });
