@@ -2,10 +2,10 @@
 // any resource is registered and reports every problem at once, each with its key path.
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { isAdminLabel } from "../node-labels";
 import * as v from "./validators";
 import { hostKeyProblem } from "./host-key";
+import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, fallbackMessage, formatPath, issuesAtTheirPaths } from "./problems";
 import {
   HomelabSchema,
   NodeSpec,
@@ -13,10 +13,9 @@ import {
 } from "./schema";
 
 export * from "./schema";
+export { CONFIG_NAMESPACE, ConfigError, formatPath } from "./problems";
+export type { ConfigProblem } from "./problems";
 export { v as validators };
-
-/** The project's config namespace (`<namespace>:<key>` in stack files). */
-export const CONFIG_NAMESPACE = "homelab";
 
 /** Config keys whose values are secret; each is documented with the command that sets it. */
 export const SECRET_KEYS = {
@@ -47,46 +46,6 @@ export interface HomelabConfig extends RawHomelabSettings {
   accelerator: "nvidia" | "cpu";
   secretPrefix: string;
   secrets: Record<SecretKey, pulumi.Output<string>> & Partial<Record<OptionalSecretKey, pulumi.Output<string>>>;
-}
-
-/** One problem in the stack's config: where it is and what was expected. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
-
-/**
- * A user error in the stack's config. It extends RunError, which the Pulumi CLI prints without a
- * stack trace, and lists every problem so the operator fixes them in one pass.
- */
-export class ConfigError extends pulumi.RunError {
-  constructor(public readonly problems: ConfigProblem[]) {
-    super(
-      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
-}
-
-/** Renders a zod issue path as the operator writes it: homelab:nodes[2].arch */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = CONFIG_NAMESPACE;
-  path.forEach((part, i) => {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
-  });
-  return out;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") {
-    return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")} (misspelt? unknown keys would be ignored silently)`;
-  }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `is required (${issue.message.replace(/^Invalid input: /, "")})`;
-  }
-  return issue.message;
 }
 
 /** Problems that only show across keys: inventory shape, GPU settings, exposure. */
@@ -241,9 +200,10 @@ export function secretPresenceProblems(settings: RawHomelabSettings, present: Re
  * ConfigError listing every problem; never returns a half-valid config.
  */
 export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings {
-  const result = HomelabSchema.safeParse(raw);
+  const result = HomelabSchema.safeParse(raw, { reportInput: true, error: fallbackMessage });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })));
+    const secretKeys = [...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)];
+    throw new ConfigError(issuesAtTheirPaths(result.error.issues, HomelabSchema, secretKeys).map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
   }
   const problems = crossCheck(result.data);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -33,9 +33,9 @@ describe("parseSettings", () => {
     const problems = problemsOf(raw);
     // Schema problems are reported together; cross-key checks run once the shapes are right.
     expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^homelab:nodes\[2\]\.arch: expected "amd64" \(x86_64\) or "arm64"/),
-      expect.stringMatching(/^homelab:nodes\[0\]\.host: expected an IP address or hostname/),
-      expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release/),
+      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "x86"; x86 (64-bit) is "amd64"',
+      'homelab:nodes[0].host: expected an IP address or hostname, got the string "300.1.1.1"',
+      expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release such as "v1\.33\.5\+k3s1", got the string "stable"/),
     ]));
     expect(problems).toHaveLength(3);
   });
@@ -64,8 +64,8 @@ describe("parseSettings", () => {
     raw.observability = { prometheus: { retension: "30d" } };
     const problems = problemsOf(raw);
     expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^homelab:nodes\[0\]: unknown key "lables"/),
-      expect.stringMatching(/^homelab:observability\.prometheus: unknown key "retension"/),
+      'homelab:nodes[0].lables: unknown key (it would be ignored); did you mean "labels"?',
+      'homelab:observability.prometheus.retension: unknown key (it would be ignored); did you mean "retention"?',
     ]));
   });
 
@@ -159,7 +159,7 @@ describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
       expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.folder: expected a folder/),
       expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.endpoint: expected a hostname/),
       // Credentials are never plain settings: they are the secret keys etcdS3AccessKeyId/etcdS3SecretAccessKey.
-      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3: unknown key "accessKey"/),
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.accessKey: unknown key/),
     ]));
     expect(problemsOf(raw)).toHaveLength(5);
   });
@@ -174,7 +174,7 @@ describe("settings that would only fail at deploy time", () => {
       "homelab:k3s.apiEndpoint: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
       "homelab:k3s.tlsSans[0]: expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)",
       "homelab:k3s.tlsSans[1]: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
-      "homelab:k3s.tlsSans[2]: expected an IP address or hostname",
+      'homelab:k3s.tlsSans[2]: expected a DNS name or IP address, got the string "bad_name"',
     ]);
     raw.k3s.apiEndpoint = "fd00::10";
     raw.k3s.tlsSans = ["10.0.0.10"];
@@ -276,6 +276,77 @@ describe("host keys", () => {
     expect(problemsOf(raw)).toEqual([
       expect.stringMatching(/^homelab:nodes\[1\]\.hostKey: an ssh-rsa host key cannot be pinned: .* ssh-keyscan -t ed25519 10\.0\.0\.12$/),
       "homelab:k3s.bastion.hostKey: the key data ends early (truncated when copied?); copy it again from ssh-keyscan -t ed25519 bastion.home.arpa",
+    ]);
+  });
+});
+
+describe("what a refused value is told", () => {
+  const set = (edit: (raw: Record<string, any>) => void) => {
+    const raw = validRaw();
+    edit(raw);
+    return problemsOf(raw);
+  };
+
+  it.each([
+    ["a quoted boolean", (r: any) => { r.k3s.secretsEncryption = "true"; }, 'homelab:k3s.secretsEncryption: expected true or false, got the string "true"; remove the quotes (a quoted true or false is a string)'],
+    ["a YAML 1.1 boolean", (r: any) => { r.gpu = { profilingMetrics: "yes" }; }, 'homelab:gpu.profilingMetrics: expected true or false, got the string "yes"; write true or false (YAML 1.2 reads yes as a string)'],
+    ["a quoted number", (r: any) => { r.database = { instances: "3" }; }, 'homelab:database.instances: expected a whole number from 1 to 9, got the string "3"; remove the quotes (a quoted number is a string)'],
+    ["a fraction", (r: any) => { r.k3s.agentUpgradeWaves = 2.5; }, "homelab:k3s.agentUpgradeWaves: expected a whole number from 1 to 20, got the number 2.5"],
+    ["a number below the bound", (r: any) => { r.aws.recoveryWindowDays = 3; }, "homelab:aws.recoveryWindowDays: must be between 7 and 30 (got 3), the window AWS Secrets Manager allows"],
+    ["a negative count", (r: any) => { r.database = { poolerInstances: -1 }; }, "homelab:database.poolerInstances: must be between 0 and 5 (got -1); 0 turns the pooler off"],
+    ["a container port as NodePort", (r: any) => { r.ai = { ollama: { nodePort: 11434 }, lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }; },
+      "homelab:ai.ollama.nodePort: must be between 30000 and 32767 (got 11434), the NodePort range (Ollama itself listens on 11434; the reference lab exposes 31434)"],
+    ["an architecture by its kernel name", (r: any) => { r.nodes[0].arch = "x86_64"; }, 'homelab:nodes[0].arch: expected "amd64" or "arm64", got the string "x86_64"; x86_64 is called "amd64" here, as in Kubernetes and K3s'],
+    ["a role by another distribution's name", (r: any) => { r.nodes[1].role = "worker"; }, 'homelab:nodes[1].role: expected "server" or "agent", got the string "worker"; K3s calls a worker "agent"'],
+    ["a near miss of an allowed value", (r: any) => { r.ai = { whisper: { model: "tiny_int8" } }; }, expect.stringMatching(/^homelab:ai\.whisper\.model: expected "tiny", .*, got the string "tiny_int8"; did you mean "tiny-int8"\?$/)],
+    ["a number where text is expected", (r: any) => { r.nodes[0].user = 1000; }, 'homelab:nodes[0].user: expected a Unix user name (lowercase letters, digits, \'_\' and \'-\'), got the number 1000; quote it ("1000") if you meant the text'],
+    ["an empty value", (r: any) => { r.nodes[0].host = null; }, "homelab:nodes[0].host: expected an IP address or hostname, got an empty value"],
+    ["a missing value", (r: any) => { delete r.nodes[0].user; }, "homelab:nodes[0].user: is required; expected a Unix user name (lowercase letters, digits, '_' and '-')"],
+    ["a list where a block is expected", (r: any) => { r.storage = ["nfs-csi-v2"]; }, "homelab:storage: expected a block of settings (key: value), got a list"],
+    ["an NFS version that does not exist", (r: any) => { r.storage = { nfsVersion: 4 }; }, 'homelab:storage.nfsVersion: expected "4.1" or "4.2", got the string "4"'],
+    ["a private key pasted as a host key", (r: any) => { r.nodes[0].hostKey = 42; }, 'homelab:nodes[0].hostKey: expected an SSH public host key line such as "ssh-ed25519 AAAA...", got the number 42; quote it ("42") if you meant the text'],
+    ["a label key the API refuses", (r: any) => { r.nodes[0].labels = { "Bad Key!": "x" }; }, 'homelab:nodes[0].labels.Bad Key!: expected a Kubernetes label key, got the string "Bad Key!"'],
+  ])("%s", (_, edit, expected) => {
+    expect(set(edit)).toEqual([expected]);
+  });
+
+  it("accepts the NFS version written unquoted, as a number", () => {
+    for (const version of [4.1, 4.2, "4.2"]) {
+      const raw = validRaw();
+      raw.storage = { nfsVersion: version };
+      expect(parseSettings(raw).storage.nfsVersion).toBe(String(version));
+    }
+  });
+
+  it("never echoes a long value or a private key", () => {
+    const raw = validRaw();
+    raw.nodes[0].user = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----";
+    raw.nodes[1].user = "X".repeat(200);
+    const [first, second] = problemsOf(raw);
+    expect(first).toContain("got a private key (it belongs in the secret homelab:sshPrivateKey, never in a setting)");
+    expect(first).not.toContain("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ");
+    expect(second).toContain('got a 200-character string starting "XXXXXXXXXXXXXXXXXXXXXXXX"');
+  });
+});
+
+describe("unknown keys", () => {
+  it.each([
+    ["a misspelt block", { databse: { instances: 3 } }, 'homelab:databse: unknown key (it would be ignored); did you mean homelab:database?'],
+    ["a plural block name", { gpus: {} }, "homelab:gpus: unknown key (it would be ignored); did you mean homelab:gpu?"],
+    ["a misspelt secret key", { sshPrivatekey: "x" }, "homelab:sshPrivatekey: unknown key (it would be ignored); did you mean homelab:sshPrivateKey?"],
+    ["a block's key at the top level", { lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }, "homelab:lanExposure: unknown key (it would be ignored); it belongs in another block: homelab:ai.lanExposure"],
+    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, aws, storage, gpu, database, observability, ai, sshPrivateKey, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey"],
+  ])("%s", (_, extra, expected) => {
+    expect(problemsOf({ ...validRaw(), ...extra })).toEqual([expected]);
+  });
+
+  it("points a key one level too high to the block it belongs in", () => {
+    const raw = validRaw();
+    raw.nodes[1].vendor = "nvidia";
+    raw.ai = { models: ["llama3.2:3b"] };
+    expect(problemsOf(raw)).toEqual([
+      "homelab:nodes[1].vendor: unknown key (it would be ignored); it belongs in another block: homelab:nodes[1].gpu.vendor",
+      "homelab:ai.models: unknown key (it would be ignored); it belongs in another block: homelab:ai.ollama.models",
     ]);
   });
 });
