@@ -1,18 +1,14 @@
 // Turns raw stack config into a typed, validated HomelabConfig. Validation is pure: it runs before
 // any resource is registered and reports every problem at once, each with its key path.
-import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { isAdminLabel } from "../node-labels";
 import * as v from "./validators";
-import { hostKeyProblem } from "./host-key";
+import { crossCheck, SettingsParts } from "./cross-checks";
+import { parseParts } from "./partial";
 import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, fallbackMessage, formatPath, issuesAtTheirPaths } from "./problems";
-import {
-  HomelabSchema,
-  NodeSpec,
-  RawHomelabSettings,
-} from "./schema";
+import { HomelabSchema, NodeSpec, RawHomelabSettings } from "./schema";
 
 export * from "./schema";
+export { crossCheck } from "./cross-checks";
 export { CONFIG_NAMESPACE, ConfigError, formatPath } from "./problems";
 export type { ConfigProblem } from "./problems";
 export { v as validators };
@@ -48,131 +44,9 @@ export interface HomelabConfig extends RawHomelabSettings {
   secrets: Record<SecretKey, pulumi.Output<string>> & Partial<Record<OptionalSecretKey, pulumi.Output<string>>>;
 }
 
-/** Problems that only show across keys: inventory shape, GPU settings, exposure. */
-export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const at = (path: PropertyKey[], message: string) => problems.push({ path: formatPath(path), message });
-
-  const seenNames = new Map<string, number>();
-  const seenEndpoints = new Map<string, number>();
-  settings.nodes.forEach((node, i) => {
-    const keyProblem = hostKeyProblem(node.hostKey, node.host);
-    if (keyProblem) at(["nodes", i, "hostKey"], keyProblem);
-    const first = seenNames.get(node.name);
-    if (first !== undefined) at(["nodes", i, "name"], `duplicate node name "${node.name}" (also nodes[${first}])`);
-    else seenNames.set(node.name, i);
-
-    const endpoint = `${node.host}:${node.port}`;
-    const same = seenEndpoints.get(endpoint);
-    if (same !== undefined) at(["nodes", i, "host"], `${endpoint} is already nodes[${same}]'s SSH address`);
-    else seenEndpoints.set(endpoint, i);
-
-    node.formerNames.forEach((former, f) => {
-      const current = settings.nodes.findIndex((other) => other.name === former);
-      if (current !== -1) at(["nodes", i, "formerNames", f], `"${former}" is the name of nodes[${current}]; a former name must not be in use`);
-      const claimed = settings.nodes.findIndex((other, j) => j !== i && other.formerNames.includes(former));
-      if (claimed !== -1) at(["nodes", i, "formerNames", f], `"${former}" is also a former name of nodes[${claimed}]; one machine had it`);
-    });
-    node.taints.forEach((taint, t) => {
-      if (!v.parseTaint(taint)) at(["nodes", i, "taints", t], `expected "key[=value]:Effect" with Effect NoSchedule, PreferNoSchedule or NoExecute, got "${taint}"`);
-    });
-    Object.keys(node.labels).forEach((key) => {
-      // Admin-only labels are set by the program after registration, not by the kubelet.
-      if (!isAdminLabel(key) && !v.isKubeletSettableLabel(key)) {
-        at(["nodes", i, "labels", key], "the kubelet may not set labels under kubernetes.io or k8s.io (NodeRestriction); use your own prefix such as homelab.dev/, or node-restriction.kubernetes.io/ for a label only an administrator may set (the program sets it once the node is Ready)");
-      }
-    });
-    if (node.gpu && node.gpu.count === 0) {
-      at(["nodes", i, "gpu"], "a GPU setting on a node without a GPU (count is 0); remove the gpu block or set the number of GPUs");
-    }
-    const gpuTaint = node.taints.some((taint) => taint.startsWith("nvidia.com/gpu"));
-    if (gpuTaint && !node.gpu) {
-      at(["nodes", i, "taints"], "an nvidia.com/gpu taint on a node without a gpu block; declare the node's GPUs or drop the taint");
-    }
-  });
-
-  const bastion = settings.k3s.bastion;
-  const bastionKeyProblem = bastion && hostKeyProblem(bastion.hostKey, bastion.host);
-  if (bastionKeyProblem) at(["k3s", "bastion", "hostKey"], bastionKeyProblem);
-
-  // Node addresses: one per node, of the cluster's family, outside the pod and service networks.
-  const { clusterCidr, serviceCidr } = settings.k3s;
-  const clusterFamily = v.cidrRange(clusterCidr)?.family;
-  const seenNodeIps = new Map<string, number>();
-  settings.nodes.forEach((node, i) => {
-    if (node.nodeIp !== undefined) {
-      const key = node.nodeIp.toLowerCase();
-      const same = seenNodeIps.get(key);
-      if (same !== undefined) at(["nodes", i, "nodeIp"], `duplicate node IP ${node.nodeIp} (also nodes[${same}].nodeIp); every node needs its own address`);
-      else seenNodeIps.set(key, i);
-      const family = isIP(node.nodeIp);
-      if (clusterFamily !== undefined && family !== clusterFamily) {
-        at(["nodes", i, "nodeIp"], `an IPv${family} node IP in a cluster whose k3s.clusterCidr (${clusterCidr}) is IPv${clusterFamily}; use the node's IPv${clusterFamily} address`);
-      }
-    }
-    const addressed = node.nodeIp ?? (isIP(node.host) ? node.host : undefined);
-    if (addressed === undefined) return;
-    const field = node.nodeIp !== undefined ? "nodeIp" : "host";
-    for (const [name, cidr] of [["clusterCidr", clusterCidr], ["serviceCidr", serviceCidr]] as const) {
-      if (v.cidrContains(cidr, addressed)) {
-        at(["nodes", i, field], `${addressed} is inside k3s.${name} (${cidr}); pod and service networks must not overlap the LAN, change k3s.${name}`);
-      }
-    }
-  });
-  if (v.cidrsOverlap(clusterCidr, serviceCidr)) {
-    at(["k3s", "serviceCidr"], `${serviceCidr} overlaps k3s.clusterCidr (${clusterCidr}); pods and services need separate networks`);
-  }
-
-  const pins = settings.k3s.installerSha256;
-  if (Object.keys(pins).length > 0 && pins[settings.k3s.version] === undefined) {
-    at(["k3s", "installerSha256"], `pins the installer of ${Object.keys(pins).join(", ")} but not of k3s.version ${settings.k3s.version}; add its sha256 (curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(settings.k3s.version)}/install.sh | sha256sum)`);
-  }
-
-  // Packaged K3s components that other settings rely on.
-  const disabled = (item: (typeof settings.k3s.disable)[number]) => settings.k3s.disable.indexOf(item);
-  if (disabled("coredns") !== -1) {
-    at(["k3s", "disable", disabled("coredns")], "every layer finds its Services through cluster DNS and this program deploys no other DNS server; keep coredns");
-  }
-  if (disabled("local-storage") !== -1 && settings.storage.defaultClass === "local-path") {
-    at(["k3s", "disable", disabled("local-storage")], 'removes the local-path StorageClass, which homelab:storage.defaultClass makes the default (claims without a class would stay Pending); keep local-storage or set storage.defaultClass to "nfs-csi-v2"');
-  }
-  if (disabled("servicelb") !== -1 && settings.ai.lanExposure?.serviceType === "LoadBalancer") {
-    at(["ai", "lanExposure", "serviceType"], 'LoadBalancer Services are served by K3s ServiceLB, which k3s.disable removes (they would stay Pending); keep servicelb or use "NodePort"');
-  }
-
-  const servers = settings.nodes.filter((n) => n.role === "server");
-  if (settings.nodes.length > 0 && servers.length === 0) {
-    at(["nodes"], 'no node has role "server"; the cluster needs one (or three for HA)');
-  } else if (servers.length > 1 && servers.length % 2 === 0) {
-    at(["nodes"], `${servers.length} servers cannot keep etcd quorum through a failure; use an odd number (1 or 3)`);
-  }
-
-  const hasGpu = settings.nodes.some((n) => n.gpu && n.gpu.count > 0);
-  if (settings.ai.accelerator === "nvidia" && !hasGpu) {
-    at(["ai", "accelerator"], '"nvidia" needs at least one node with a gpu block in homelab:nodes');
-  }
-  if (settings.gpu.timeSlicingReplicas > 1 && !hasGpu) {
-    at(["gpu", "timeSlicingReplicas"], "a GPU setting in a stack without GPU nodes");
-  }
-  if (settings.ai.piper.minReplicas > settings.ai.piper.maxReplicas) {
-    at(["ai", "piper", "minReplicas"], `must not exceed maxReplicas (${settings.ai.piper.maxReplicas})`);
-  }
-  if (settings.ai.piper.maxReplicas > settings.ai.piper.minReplicas && settings.k3s.disable.includes("metrics-server")) {
-    at(["ai", "piper", "maxReplicas"], "Piper scales on CPU, which needs metrics-server; keep it out of k3s.disable or set maxReplicas equal to minReplicas");
-  }
-  if (settings.ai.ollama.nodePort !== undefined && !settings.ai.lanExposure) {
-    at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
-  }
-  const instances = settings.database.instances;
-  if (instances > settings.nodes.length) {
-    at(["database", "instances"], `${instances} instances with anti-affinity need at least ${instances} nodes; the inventory has ${settings.nodes.length}`);
-  }
-  return problems;
-}
-
 /** Optional secret keys that a setting makes mandatory. */
-const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSettings) => boolean; setting: string }[] = [
-  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s.etcdSnapshots.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
+const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: SettingsParts) => boolean; setting: string }[] = [
+  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s?.etcdSnapshots?.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
 ];
 
 /**
@@ -180,7 +54,7 @@ const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSett
  * can be checked, and only here (config.getSecret returns undefined for an unset key); `present`
  * holds the names of the secret keys that are set.
  */
-export function secretPresenceProblems(settings: RawHomelabSettings, present: ReadonlySet<string>): ConfigProblem[] {
+export function secretPresenceProblems(settings: SettingsParts, present: ReadonlySet<string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const rule of SECRETS_REQUIRED_BY) {
     if (!rule.when(settings)) continue;
@@ -196,18 +70,30 @@ export function secretPresenceProblems(settings: RawHomelabSettings, present: Re
 }
 
 /**
- * Validates raw config values (as parsed from the stack) and applies defaults. Throws one
- * ConfigError listing every problem; never returns a half-valid config.
+ * Every problem in raw settings (as parsed from the stack): the schema's, and the cross-key checks'
+ * run on whatever parsed. `settings` is defined only when there is no problem.
  */
-export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings {
+export function checkSettings(raw: Record<string, unknown>): { settings?: RawHomelabSettings; parts: SettingsParts; problems: ConfigProblem[] } {
   const result = HomelabSchema.safeParse(raw, { reportInput: true, error: fallbackMessage });
-  if (!result.success) {
-    const secretKeys = [...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)];
-    throw new ConfigError(issuesAtTheirPaths(result.error.issues, HomelabSchema, secretKeys).map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
+  if (result.success) {
+    const problems = crossCheck(result.data);
+    return { settings: problems.length === 0 ? result.data : undefined, parts: result.data, problems };
   }
-  const problems = crossCheck(result.data);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return result.data;
+  const secretKeys = [...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)];
+  const issues = issuesAtTheirPaths(result.error.issues, HomelabSchema, secretKeys);
+  const hasProblem = (path: readonly PropertyKey[]) => issues.some((issue) => path.every((part, i) => issue.path[i] === part));
+  const parts = (parseParts(HomelabSchema, raw) ?? {}) as SettingsParts;
+  return {
+    parts,
+    problems: [...issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })), ...crossCheck(parts, hasProblem)],
+  };
+}
+
+/** Validates raw settings and applies defaults; throws one ConfigError listing every problem. */
+export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings {
+  const { settings, problems } = checkSettings(raw);
+  if (!settings) throw new ConfigError(problems);
+  return settings;
 }
 
 /** Facts derived from valid settings, computed once so no layer recomputes them. */
@@ -257,14 +143,9 @@ export function loadConfig(): HomelabConfig {
     if (value !== undefined) secrets[key] = value;
   }
 
-  let settings: RawHomelabSettings | undefined;
-  try {
-    settings = parseSettings(raw);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  if (settings !== undefined) problems.push(...secretPresenceProblems(settings, new Set(Object.keys(secrets))));
+  const checked = checkSettings(raw);
+  problems.push(...checked.problems, ...secretPresenceProblems(checked.parts, new Set(Object.keys(secrets))));
+  const settings = checked.settings;
   if (problems.length > 0 || settings === undefined) throw new ConfigError(problems);
   return deriveConfig(settings, pulumi.getStack(), secrets as HomelabConfig["secrets"]);
 }

@@ -24,20 +24,44 @@ describe("parseSettings", () => {
     expect(settings.ai.piper.voices).toEqual(["en_US-lessac-medium"]);
   });
 
-  it("reports every problem at once, each with its key path", () => {
+  it("reports every problem at once, each with its key path, cross-key problems beside the schema's", () => {
     const raw = validRaw();
     raw.nodes[1].name = "server1"; // duplicate
     raw.nodes[2].arch = "x86"; // unknown architecture
     raw.nodes[0].host = "300.1.1.1"; // malformed address
     raw.k3s.version = "stable"; // unpinned
-    const problems = problemsOf(raw);
-    // Schema problems are reported together; cross-key checks run once the shapes are right.
-    expect(problems).toEqual(expect.arrayContaining([
-      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "x86"; x86 (64-bit) is "amd64"',
+    expect(problemsOf(raw)).toEqual([
       'homelab:nodes[0].host: expected an IP address or hostname, got the string "300.1.1.1"',
+      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "x86"; x86 (64-bit) is "amd64"',
       expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release such as "v1\.33\.5\+k3s1", got the string "stable"/),
-    ]));
-    expect(problems).toHaveLength(3);
+      'homelab:nodes[1].name: duplicate node name "server1" (also nodes[0])',
+    ]);
+  });
+
+  it("runs the inventory checks on the nodes that parsed: an even number of servers, a duplicate name and a bad architecture together", () => {
+    const raw = validRaw();
+    raw.nodes[1].role = "server";
+    raw.nodes[2].name = "server1";
+    raw.nodes[2].arch = "aarch64";
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "aarch64"; aarch64 is called "arm64" here, as in Kubernetes and K3s',
+      'homelab:nodes[2].name: duplicate node name "server1" (also nodes[0])',
+      "homelab:nodes: 2 servers cannot keep etcd quorum through a failure; use an odd number (1 or 3)",
+    ]);
+  });
+
+  it("does not guess from a value that has a problem of its own", () => {
+    const raw = validRaw();
+    raw.nodes[0].role = "master"; // the only server: no "no server" problem while its role is unreadable
+    raw.nodes[1].gpu = { vendor: "amd", count: 2 }; // its GPU taint is not "without a gpu block"
+    raw.nodes[2].nodeIp = "10.42.0.300"; // neither inside nor outside the pod network
+    raw.ai = { accelerator: "nvidia" }; // GPUs unknown while a gpu block is broken
+    raw.k3s.clusterCidr = "10.42.0.0/16";
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[0].role: expected "server" or "agent", got the string "master"; K3s calls a control-plane node "server"',
+      'homelab:nodes[1].gpu.vendor: expected "nvidia", got the string "amd"; the GPU layer supports NVIDIA GPUs only',
+      'homelab:nodes[2].nodeIp: expected an IPv4 or IPv6 address, got the string "10.42.0.300"',
+    ]);
   });
 
   it("reports duplicate names, a missing server and GPU settings on GPU-less nodes", () => {
