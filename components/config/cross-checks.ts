@@ -85,6 +85,13 @@ export function crossCheck(settings: SettingsParts, hasProblem: HasProblem = () 
   if (settings.ai?.ollama?.nodePort !== undefined && settings.ai.lanExposure === undefined && !hasProblem(["ai", "lanExposure"])) {
     at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
   }
+  const seenDatabases = new Map<string, number>();
+  settings.database?.databases?.forEach((name, i) => {
+    if (name === undefined) return;
+    const first = seenDatabases.get(name);
+    if (first !== undefined) at(["database", "databases", i], `duplicate database "${name}" (also databases[${first}])`);
+    else seenDatabases.set(name, i);
+  });
   const instances = settings.database?.instances;
   if (instances !== undefined && Array.isArray(settings.nodes) && instances > settings.nodes.length) {
     at(["database", "instances"], `${instances} instances with anti-affinity need at least ${instances} nodes; the inventory has ${settings.nodes.length}`);

@@ -24,6 +24,10 @@ const port = wholeNumber(1, 65535);
 const hostKey = text('an SSH public host key line such as "ssh-ed25519 AAAA..."');
 const bytes = checked("a size in binary units such as 20Gi", v.isByteQuantity);
 const retention = checked("a duration such as 30d or 744h", v.isRetention);
+// Loki's compactor applies retention per daily index table (the 24h period of the schema below the
+// chart) and refuses a retention period under 24h at startup.
+const lokiRetention = checked("a duration of at least 24h such as 744h or 31d", (value) => v.isRetention(value) && v.durationHours(value) >= 24, (input) =>
+  v.isRetention(input) ? `must be at least 24h (got ${input}): Loki's compactor keeps logs by the day` : undefined);
 // K3s and CloudNative-PG both parse schedules with robfig/cron (see cron.ts).
 const cron = checked("a cron schedule", isCron, (input) => `${cronProblem(input)} in ${JSON.stringify(input)}; expected ${CRON_EXPECTED}`);
 const awsRegion = checked("an AWS region such as eu-west-1", (value) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(value));
@@ -86,7 +90,10 @@ const EtcdS3Schema = settingsBlock({
 });
 
 export const K3sSchema = settingsBlock({
-  clusterName: checked("a lowercase DNS label (a-z, 0-9, '-')", v.isDns1123Label),
+  // The kubeconfig names its cluster, context and user after it, and client-go reads that file as
+  // YAML 1.1, where a plain "on" or "0123" is no string.
+  clusterName: checked("a lowercase DNS label (a-z, 0-9, '-')", (value) => v.isDns1123Label(value) && v.isYaml11String(value), (input) =>
+    v.isDns1123Label(input) ? `"${input}" is read as a boolean or number by the YAML 1.1 parser that reads the kubeconfig; add a word (e.g. "lab-${input}")` : undefined),
   version: checked("a pinned K3s release", v.isPinnedK3sVersion, (input) =>
     `expected a pinned K3s release such as "v1.33.5+k3s1", got ${describeValue(input)}; channels like "stable" or "latest" are not reproducible`),
   apiEndpoint: certificateName,
@@ -149,7 +156,8 @@ export const DatabaseSchema = settingsBlock({
   instances: wholeNumber(1, 9).default(1),
   storageSize: bytes.default("10Gi"),
   walStorageSize: bytes.default("5Gi"),
-  databases: list(checked("a PostgreSQL identifier (lowercase letters, digits, '_')", (value) => /^[a-z_][a-z0-9_]{0,62}$/.test(value)), "database names").default(["openwebui"]),
+  // Each database's owner gets a Kubernetes Secret "<name>-owner" ('_' as '-'): a letter first, 63 characters at most.
+  databases: list(checked("a database name: a lowercase letter, then lowercase letters, digits or '_', 57 characters at most", (value) => /^[a-z][a-z0-9_]{0,56}$/.test(value)), "database names").default(["openwebui"]),
   poolerInstances: wholeNumber(0, 5, "; 0 turns the pooler off").default(1),
   backup: settingsBlock({
     schedule: cron.default("0 2 * * *"),
@@ -165,7 +173,7 @@ export const ObservabilitySchema = settingsBlock({
   alertmanagerStorageSize: bytes.default("2Gi"),
   grafanaStorageSize: bytes.default("5Gi"),
   loki: settingsBlock({
-    retention: retention.default("744h"),
+    retention: lokiRetention.default("744h"),
     storageSize: bytes.default("50Gi"),
   }).prefault({}),
 });

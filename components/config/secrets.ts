@@ -29,6 +29,18 @@ export function setSecretCommand(key: string): string {
   return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} ${value}`;
 }
 
+/**
+ * What is wrong with a secret's value, in words that never repeat it: an empty value, or a newline
+ * or space in the etcd S3 credentials, which K3s would send as part of the key.
+ */
+export function secretValueProblem(key: string, value: string): string | undefined {
+  if (value.trim() === "") return `is empty; set it with \`${setSecretCommand(key)}\``;
+  if ((key === "etcdS3AccessKeyId" || key === "etcdS3SecretAccessKey") && /[\s\x00-\x1f\x7f]/.test(value)) {
+    return `contains whitespace or control characters (a trailing newline from a file or echo?); set it again with \`${setSecretCommand(key)}\``;
+  }
+  return undefined;
+}
+
 /** Optional secret keys that a setting makes mandatory. */
 const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: SettingsParts) => boolean; setting: string }[] = [
   { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s?.etcdSnapshots?.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },

@@ -2,7 +2,7 @@
 // is silently ignored. The Pulumi CLI does not refuse keys a program never reads; this does.
 import { closest } from "./messages";
 import { CONFIG_NAMESPACE, ConfigProblem } from "./problems";
-import { ALL_SECRET_KEYS, setSecretCommand } from "./secrets";
+import { ALL_SECRET_KEYS, secretValueProblem, setSecretCommand } from "./secrets";
 
 /**
  * Namespaces other than the program's. `pulumi:` holds engine settings (Pulumi.yaml sets
@@ -50,6 +50,9 @@ export function sortStackKeys(all: Readonly<Record<string, string>>, isSecret: (
       if (!(ALL_SECRET_KEYS as string[]).includes(key)) settings[key] = parseValue(text);
       else if (!isSecret(fullKey)) {
         problems.push({ path: fullKey, message: `is stored in plain text (in the stack file, or set without --secret); store it encrypted: ${setSecretCommand(key)}` });
+      } else {
+        const problem = secretValueProblem(key, text);
+        if (problem) problems.push({ path: fullKey, message: problem });
       }
       continue;
     }

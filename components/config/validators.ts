@@ -59,6 +59,23 @@ export function isRetention(value: string): boolean {
   return PROMETHEUS_DURATION.test(value);
 }
 
+const HOURS_PER_UNIT: Record<string, number> = { h: 1, d: 24, w: 168, y: 8760 };
+
+/** The hours in a duration that isRetention accepts. */
+export function durationHours(value: string): number {
+  const match = /^(\d+)(h|d|w|y)$/.exec(value);
+  return match ? Number(match[1]) * HOURS_PER_UNIT[match[2]] : NaN;
+}
+
+// Plain scalars YAML 1.1 (Go's yaml.v2, which K3s and client-go use) does not read as strings:
+// booleans, null, and integers in decimal, octal, hex or binary.
+const YAML_11_NOT_STRING = /^(y|yes|n|no|true|false|on|off|null|~|[-+]?(0|[1-9][0-9_]*)|0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$/i;
+
+/** Whether a YAML 1.1 parser reads this value, written unquoted, as a string. */
+export function isYaml11String(value: string): boolean {
+  return !YAML_11_NOT_STRING.test(value);
+}
+
 /** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
 export function isLabelKey(value: string): boolean {
   const slash = value.lastIndexOf("/");

@@ -76,6 +76,16 @@ describe("sortStackKeys", () => {
     expect(sort({ [key]: "x" }).problems).toEqual(message ? [{ path: key, message }] : []);
   });
 
+  it("refuses an empty secret and etcd S3 credentials with a stray newline, without repeating them", () => {
+    const all = { "homelab:nfsServer": " ", "homelab:etcdS3AccessKeyId": "AKIAEXAMPLE\n", "homelab:etcdS3SecretAccessKey": "s3cr3t" };
+    const { problems } = sortStackKeys(all, () => true);
+    expect(problems).toEqual([
+      { path: "homelab:etcdS3AccessKeyId", message: "contains whitespace or control characters (a trailing newline from a file or echo?); set it again with `pulumi config set --secret homelab:etcdS3AccessKeyId <value>`" },
+      { path: "homelab:nfsServer", message: "is empty; set it with `pulumi config set --secret homelab:nfsServer <value>`" },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain("AKIAEXAMPLE");
+  });
+
   it("asks for the private key file, not a value on the command line", () => {
     expect(sortStackKeys({ "homelab:sshPrivateKey": "-----BEGIN" }, () => false).problems[0].message)
       .toMatch(/pulumi config set --secret homelab:sshPrivateKey < ~\/\.ssh\/<private key file>$/);

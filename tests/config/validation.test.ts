@@ -245,6 +245,32 @@ describe("settings that would only fail at deploy time", () => {
   });
 });
 
+describe("settings only a deploy would have refused", () => {
+  it("keeps Loki's retention at 24h or more", () => {
+    const raw = validRaw();
+    raw.observability = { loki: { retention: "12h" } };
+    expect(problemsOf(raw)).toEqual(["homelab:observability.loki.retention: must be at least 24h (got 12h): Loki's compactor keeps logs by the day"]);
+    raw.observability = { loki: { retention: "1d" } };
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it("refuses database names whose owner Secret Kubernetes would refuse, and the same database twice", () => {
+    const raw = validRaw();
+    raw.database = { databases: ["openwebui", "_scratch", "a".repeat(58), "openwebui"] };
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^homelab:database\.databases\[1\]: expected a database name: a lowercase letter, then .*, got the string "_scratch"$/),
+      expect.stringMatching(/^homelab:database\.databases\[2\]: expected a database name: .* 57 characters at most, got the string "a{58}"$/),
+      'homelab:database.databases[3]: duplicate database "openwebui" (also databases[0])',
+    ]);
+  });
+
+  it.each(["on", "no", "0123", "42", "0x1f"])("refuses the cluster name %j, which the kubeconfig's YAML 1.1 reader takes for a boolean or number", (name) => {
+    const raw = validRaw();
+    raw.k3s.clusterName = name;
+    expect(problemsOf(raw)).toEqual([`homelab:k3s.clusterName: "${name}" is read as a boolean or number by the YAML 1.1 parser that reads the kubeconfig; add a word (e.g. "lab-${name}")`]);
+  });
+});
+
 describe("secretPresenceProblems", () => {
   const withS3 = () => {
     const raw = validRaw();
