@@ -29,7 +29,7 @@ const retention = checked("a duration such as 30d or 744h", v.isRetention);
 const lokiRetention = checked("a duration of at least 24h such as 744h or 31d", (value) => v.isRetention(value) && v.durationHours(value) >= 24, (input) =>
   v.isRetention(input) ? `must be at least 24h (got ${input}): Loki's compactor keeps logs by the day` : undefined);
 // K3s and CloudNative-PG both parse schedules with robfig/cron (see cron.ts).
-const cron = checked("a cron schedule", isCron, (input) => `${cronProblem(input)} in ${JSON.stringify(input)}; expected ${CRON_EXPECTED}`);
+const cron = checked("a cron schedule", isCron, (input) => `${input.trim() === "" ? "" : `${JSON.stringify(input)}: `}${cronProblem(input)}; expected ${CRON_EXPECTED}`);
 const awsRegion = checked("an AWS region such as eu-west-1", (value) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(value));
 const unixUser = checked("a Unix user name (lowercase letters, digits, '_' and '-')", (value) => /^[a-z_][a-z0-9_-]*$/.test(value));
 

@@ -68,6 +68,11 @@ describe("loadStackConfig", () => {
     expect(config.secretKeys).toEqual(expect.arrayContaining(["homelab:nfsServer", "homelab:nfsShareGeneral"]));
   });
 
+  it("refuses a plain --set of a key Pulumi.yaml declares secret, as pulumi up would refuse the stored value", () => {
+    const message = errorOf(() => loadStackConfig(ROOT, "dev", undefined, [{ key: "nfsServer", value: "nas.example.invalid", secret: false }]));
+    expect(message).toBe("--set nfsServer: Pulumi.yaml declares homelab:nfsServer secret; pass it with --set-secret");
+  });
+
   it("refuses a config: that is not key: value pairs", () => {
     const file = write("Pulumi.list.yaml", "config:\n  - homelab:nodes\n");
     expect(errorOf(() => loadStackConfig(ROOT, "dev", file))).toBe(`${file}: "config:" must hold key: value pairs such as homelab:nodes`);

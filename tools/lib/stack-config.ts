@@ -116,6 +116,10 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
       placeholders.add(key);
     } else put(key, value);
   }
+  const plainOverrides = overrides.filter((o) => !o.secret && project.config[qualify(project.name, o.key)]?.secret);
+  if (plainOverrides.length > 0) {
+    throw new StackConfigError(plainOverrides.map((o) => `--set ${o.key}: Pulumi.yaml declares ${qualify(project.name, o.key)} secret; pass it with --set-secret`).join("\n"));
+  }
   for (const o of overrides) {
     const key = qualify(project.name, o.key);
     put(key, o.value);
