@@ -1,12 +1,11 @@
 // Host keys as @pulumi/command will pin them: SSH wire format, types current OpenSSH negotiates.
 import { hostKeyProblem } from "../../components/config/host-key";
+import { ECDSA_P256_HOST_KEY as P256, RSA_HOST_KEY as RSA } from "./fixtures";
 
 // Public keys made with ssh-keygen for these tests.
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB50lTxCjdjkyM7jL8Y5W/nZ4m7obI5Ix/1Ulz/USgav";
-const P256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBG0OYjut4AMo90/XggbLnSsGRGtLPINXaM4/hfQNsCA3Qo6jaEh4XuQlR04gF+7tvur+GIN0YGuMkyuOFnUUNa0=";
 const P384 = "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBB5CwHcdogRdoLrKBSagymej7KiUyesLa/21FhBCeQnKic7Xbk9o450Rj3Mr5bfcTHQhejv42VarK0ElrivLqR+uO6+13Rp19Qw10S6ptfCjMXVijrM6cw1UF9XLjGihjQ==";
 const P521 = "ecdsa-sha2-nistp521 AAAAE2VjZHNhLXNoYTItbmlzdHA1MjEAAAAIbmlzdHA1MjEAAACFBAGNt/XCQZPiZ/f7XpiW/g24DqS5pZsIoC5FKWzWJOC6ODstmRewSofgFLGaM9+v1Yp/5XepRI+61rIsuex3LiQkRgC++UIaXYpPZ2QQssZOugaWI8SpoDkHeQQJmf66syHgCz+jmoeRcXCvBm4WxVE1a5bTwUsijXCyfZzns4F2Z3+A8w==";
-const RSA = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC+CEYME+N3r+yZeLz4P5a8qoMRhlAc0S/nDdL/o66t+2hqgea0Gdyib7YZC4Z3tHckyd6uS9hWaWPtWBcVfdJzjSK24rySwtGyrmV/edB7ewB7KjQR4+VG9EG7rdEivnFUdXyjMKSeSs0Nuy9LukIQgngzUAGpKVVgx7ctkZXIGaLSDOvNB1RA0udEfouNKmwYtIC9tWInh7e6QVJJRxMWU/wZskZeBOFru6HX9Z+TFZD52nhBc9sm7K8cewWvpIbH1qXWBdfNvun3UIPYquVpccP2+3I0mnuTwHpZgU1Ux594py30dtJfQqxrBhCVGE/45wVRWDHWM9cNgkgLjiLz";
 
 /** An SSH wire-format string: uint32 length, then the bytes. */
 function sshString(value: Buffer | string): Buffer {
