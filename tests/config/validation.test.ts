@@ -57,10 +57,12 @@ describe("parseSettings", () => {
     raw.nodes[2].nodeIp = "10.42.0.300"; // neither inside nor outside the pod network
     raw.ai = { accelerator: "nvidia" }; // GPUs unknown while a gpu block is broken
     raw.k3s.clusterCidr = "10.42.0.0/16";
+    raw.k3s.installerSha256 = { [raw.k3s.version]: "B".repeat(64) }; // pinned, if badly: not "unpinned"
     expect(problemsOf(raw)).toEqual([
       'homelab:nodes[0].role: expected "server" or "agent", got the string "master"; K3s calls a control-plane node "server"',
       'homelab:nodes[1].gpu.vendor: expected "nvidia", got the string "amd"; the GPU layer supports NVIDIA GPUs only',
       'homelab:nodes[2].nodeIp: expected an IPv4 or IPv6 address, got the string "10.42.0.300"',
+      `homelab:k3s.installerSha256.v1.36.3+k3s1: expected a sha256 digest: 64 lowercase hex digits (sha256sum install.sh), got a 64-character string starting "${"B".repeat(24)}"`,
     ]);
   });
 
