@@ -1,195 +1,191 @@
 // The stack's configuration model: one schema per config key, defaults applied here and nowhere
-// else. Objects are strict, so a misspelt key is an error instead of a silently ignored setting.
+// else. Objects are strict, so a misspelt key is an error instead of a silently ignored setting,
+// and every field says what it expects (fields.ts), so a refused value names the bound or the
+// allowed values.
 import { z } from "zod";
 import * as v from "./validators";
+import { CRON_EXPECTED, cronProblem, isCron } from "./cron";
+import { boolean, checked, list, mapping, oneOf, settingsBlock, text, wholeNumber } from "./fields";
+import { describeValue } from "./messages";
 
-const text = (what: string) => z.string({ error: `expected ${what}` });
-const address = text("an IP address or hostname").refine(v.isAddress, {
-  error: "expected an IP address or hostname",
-});
+const address = checked("an IP address or hostname", v.isAddress);
 // The API endpoint and extra SANs are names in the server certificate: no scheme, no port.
-const certificateName = text("a DNS name or IP address").refine(v.isAddress, {
-  error: (issue) => {
-    const input = String(issue.input);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return "expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)";
-    if (/^[^:\s]+:\d+$/.test(input) || /^\[[^\]]*\]:\d+$/.test(input)) {
-      return "expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)";
-    }
-    return "expected an IP address or hostname";
-  },
+const certificateName = checked("a DNS name or IP address", v.isAddress, (input) => {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return "expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)";
+  if (/^[^:\s]+:\d+$/.test(input) || /^\[[^\]]*\]:\d+$/.test(input)) {
+    return "expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)";
+  }
+  return undefined;
 });
-const ipAddress = text("an IP address").refine(v.isIpAddress, { error: "expected an IPv4 or IPv6 address" });
-const cidr = text("a CIDR").refine(v.isCidr, { error: "expected a network in CIDR notation, e.g. 192.168.1.0/24" });
-const port = z.int({ error: "expected a TCP port number" }).min(1).max(65535);
-const hostKey = text("an SSH public host key").refine(v.isSshPublicKey, {
-  error: 'expected one public host key line such as "ssh-ed25519 AAAA..." (from `ssh-keyscan -t ed25519 <host>`)',
-});
-const bytes = text("a size").refine(v.isByteQuantity, { error: "expected a size in binary units, e.g. 20Gi" });
-const retention = text("a duration").refine(v.isRetention, { error: "expected a duration such as 30d or 744h" });
-const cron = text("a cron schedule").refine(v.isCron, {
-  error: 'expected a five-field cron schedule, e.g. "30 2 * * *"',
-});
-const count = (min: number, max: number) => z.int({ error: "expected a whole number" }).min(min).max(max);
-const awsRegion = text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" });
+const ipAddress = checked("an IPv4 or IPv6 address", v.isIpAddress);
+const cidr = checked("a network in CIDR notation such as 192.168.1.0/24", v.isCidr);
+const port = wholeNumber(1, 65535);
+// Parsed as an SSH key by the node checks, which know the host to name in ssh-keyscan's command.
+const hostKey = text('an SSH public host key line such as "ssh-ed25519 AAAA..."');
+const bytes = checked("a size in binary units such as 20Gi", v.isByteQuantity);
+const retention = checked("a duration such as 30d or 744h", v.isRetention);
+// Loki's compactor applies retention per daily index table (the 24h period of the schema below the
+// chart) and refuses a retention period under 24h at startup.
+const lokiRetention = checked("a duration of at least 24h such as 744h or 31d", (value) => v.isRetention(value) && v.durationHours(value) >= 24, (input) =>
+  v.isRetention(input) ? `must be at least 24h (got ${input}): Loki's compactor keeps logs by the day` : undefined);
+// K3s and CloudNative-PG both parse schedules with robfig/cron (see cron.ts).
+const cron = checked("a cron schedule", isCron, (input) => `${input.trim() === "" ? "" : `${JSON.stringify(input)}: `}${cronProblem(input)}; expected ${CRON_EXPECTED}`);
+const awsRegion = checked("an AWS region such as eu-west-1", (value) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(value));
+const unixUser = checked("a Unix user name (lowercase letters, digits, '_' and '-')", (value) => /^[a-z_][a-z0-9_-]*$/.test(value));
 
-const labelKey = text("a label key").refine(v.isLabelKey, { error: "expected a Kubernetes label key" });
-const labels = z.record(labelKey, text("a label value").refine(v.isLabelValue, {
-  error: "expected a Kubernetes label value (at most 63 characters, alphanumeric at both ends)",
-}));
+const labelKey = checked("a Kubernetes label key", v.isLabelKey);
+const labels = mapping(labelKey, checked("a Kubernetes label value (at most 63 characters, alphanumeric at both ends)", v.isLabelValue), "labels (key: value)");
 
-export const Architecture = z.enum(["amd64", "arm64"], {
-  error: 'expected "amd64" (x86_64) or "arm64" (aarch64)',
+export const Architecture = oneOf(["amd64", "arm64"], {
+  x86_64: 'x86_64 is called "amd64" here, as in Kubernetes and K3s', "x86-64": 'x86-64 is called "amd64" here', x86: 'x86 (64-bit) is "amd64"', x64: 'x64 is "amd64"',
+  aarch64: 'aarch64 is called "arm64" here, as in Kubernetes and K3s', armv8: 'armv8 (64-bit) is "arm64"', armhf: "32-bit ARM is not supported; K3s on these boards needs a 64-bit OS (arm64)", armv7: "32-bit ARM is not supported; K3s on these boards needs a 64-bit OS (arm64)",
 });
-export const NodeRole = z.enum(["server", "agent"], { error: 'expected "server" or "agent"' });
+export const NodeRole = oneOf(["server", "agent"], {
+  master: 'K3s calls a control-plane node "server"', "control-plane": 'K3s calls a control-plane node "server"', controller: 'K3s calls a control-plane node "server"',
+  worker: 'K3s calls a worker "agent"', node: 'K3s calls a worker "agent"',
+});
 
-const GpuSchema = z.strictObject({
-  vendor: z.literal("nvidia", { error: 'expected "nvidia" (the only GPU vendor the GPU layer supports)' }),
-  count: count(0, 16),
+const GpuSchema = settingsBlock({
+  vendor: oneOf(["nvidia"], { amd: "the GPU layer supports NVIDIA GPUs only", intel: "the GPU layer supports NVIDIA GPUs only" }),
+  count: wholeNumber(0, 16),
   model: text("a GPU model name").optional(),
 });
 
-export const NodeSchema = z.strictObject({
-  name: text("a node name").refine(v.isDns1123Label, {
-    error: "expected a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are",
-  }),
+export const NodeSchema = settingsBlock({
+  name: checked("a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are", v.isDns1123Label),
   host: address,
   port: port.default(22),
-  user: text("an SSH user").regex(/^[a-z_][a-z0-9_-]*$/, { error: "expected a Unix user name" }),
+  user: unixUser,
   hostKey,
   arch: Architecture,
   role: NodeRole,
   labels: labels.default({}),
-  taints: z.array(text("a taint")).default([]),
+  taints: list(text("a taint"), "taints").default([]),
   gpu: GpuSchema.optional(),
   // Names this machine had before, oldest first: a rename then keeps the node's steps (they are
   // aliased) instead of removing one node and adding another, and the stale Node objects go.
-  formerNames: z.array(text("a node name").refine(v.isDns1123Label, {
-    error: "expected a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are",
-  })).default([]),
+  formerNames: list(checked("a lowercase DNS label (a-z, 0-9, '-'), as Kubernetes node names are", v.isDns1123Label), "former node names").default([]),
   nodeIp: ipAddress.optional(),
-  flannelIface: text("a network interface").regex(/^[A-Za-z0-9_.:-]{1,15}$/, {
-    error: "expected a network interface name such as eth0 or enp3s0",
-  }).optional(),
+  flannelIface: checked("a network interface name such as eth0 or enp3s0", (value) => /^[A-Za-z0-9_.:-]{1,15}$/.test(value)).optional(),
 });
 
-const BastionSchema = z.strictObject({
+const BastionSchema = settingsBlock({
   host: address,
   port: port.default(22),
-  user: text("an SSH user"),
+  user: unixUser,
   hostKey,
 });
 
-const RegistryMirrorSchema = z.strictObject({
-  endpoints: z.array(text("a registry URL").url({ error: "expected a registry URL such as https://mirror.lan:5000" })).min(1),
+const RegistryMirrorSchema = settingsBlock({
+  endpoints: list(checked("a registry URL such as https://mirror.lan:5000", (value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value)), "registry URLs")
+    .min(1, { error: "expected at least one registry URL" }),
 });
 
-const EtcdS3Schema = z.strictObject({
-  bucket: text("an S3 bucket name").refine(v.isS3BucketName, {
-    error: "expected an S3 bucket name (3-63 characters: lowercase letters, digits, '.' and '-', a letter or digit at both ends, not an IP address)",
-  }),
+const EtcdS3Schema = settingsBlock({
+  bucket: checked("an S3 bucket name (3-63 characters: lowercase letters, digits, '.' and '-', a letter or digit at both ends, not an IP address)", v.isS3BucketName),
   region: awsRegion,
-  folder: text("a folder in the bucket").refine(v.isS3Folder, {
-    error: "expected a folder such as k3s/staging (letters, digits and ._- in segments separated by single '/', none at either end)",
-  }).optional(),
+  folder: checked("a folder such as k3s/staging (letters, digits and ._- in segments separated by single '/', none at either end)", v.isS3Folder).optional(),
   // Defaults to the region's AWS endpoint (s3.<region>.amazonaws.com); set it for MinIO or another S3 service.
-  endpoint: text("an S3 endpoint").refine(v.isHostPort, { error: "expected a hostname, optionally with a port, such as minio.home.arpa:9000" }).optional(),
+  endpoint: checked("a hostname, optionally with a port, such as minio.home.arpa:9000", v.isHostPort).optional(),
 });
 
-export const K3sSchema = z.strictObject({
-  clusterName: text("a cluster name").refine(v.isDns1123Label, { error: "expected a lowercase DNS label" }),
-  version: text("a K3s release").refine(v.isPinnedK3sVersion, {
-    error: 'expected a pinned K3s release such as "v1.33.5+k3s1"; channels like "stable" or "latest" are not reproducible',
-  }),
+export const K3sSchema = settingsBlock({
+  // The kubeconfig names its cluster, context and user after it, and client-go reads that file as
+  // YAML 1.1, where a plain "on" or "0123" is no string.
+  clusterName: checked("a lowercase DNS label (a-z, 0-9, '-')", (value) => v.isDns1123Label(value) && v.isYaml11String(value), (input) =>
+    v.isDns1123Label(input) ? `"${input}" is read as a boolean or number by the YAML 1.1 parser that reads the kubeconfig; add a word (e.g. "lab-${input}")` : undefined),
+  version: checked("a pinned K3s release", v.isPinnedK3sVersion, (input) =>
+    `expected a pinned K3s release such as "v1.33.5+k3s1", got ${describeValue(input)}; channels like "stable" or "latest" are not reproducible`),
   apiEndpoint: certificateName,
-  tlsSans: z.array(certificateName).default([]),
+  tlsSans: list(certificateName, "DNS names or IP addresses").default([]),
   clusterCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
   // `runtimes` is K3s's packaged RuntimeClass manifest; the K3s layer adds it by itself when the
   // inventory has GPU nodes, so the GPU operator alone owns RuntimeClass nvidia.
-  disable: z.array(z.enum(["traefik", "servicelb", "metrics-server", "local-storage", "coredns", "runtimes"])).default(["traefik"]),
-  secretsEncryption: z.boolean().default(true),
-  etcdSnapshots: z.strictObject({
+  disable: list(oneOf(["traefik", "servicelb", "metrics-server", "local-storage", "coredns", "runtimes"]), "K3s components").default(["traefik"]),
+  secretsEncryption: boolean().default(true),
+  etcdSnapshots: settingsBlock({
     schedule: cron.default("30 2 * * *"),
-    retention: count(1, 1000).default(30),
+    retention: wholeNumber(1, 1000).default(30),
     // Scheduled snapshots are also uploaded here; the credentials are the secret keys
     // homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey.
     s3: EtcdS3Schema.optional(),
   }).prefault({}),
   // A K3s version bump upgrades servers one at a time, then agents in this many waves.
-  agentUpgradeWaves: count(1, 20).default(4),
+  agentUpgradeWaves: wholeNumber(1, 20).default(4),
   // Pod traffic between nodes: VXLAN in the clear (K3s's default), or WireGuard-encrypted (every
   // node needs the wireguard kernel module, and UDP 51820 open between nodes).
-  flannelBackend: z.enum(["vxlan", "wireguard-native"]).default("vxlan"),
+  flannelBackend: oneOf(["vxlan", "wireguard-native"], { wireguard: 'K3s calls the WireGuard backend "wireguard-native"' }).default("vxlan"),
   // The API server's audit log on every server: who did what, when (bodies of Secrets never logged).
-  auditLog: z.strictObject({
-    retentionDays: count(1, 3650).default(30),
+  auditLog: settingsBlock({
+    retentionDays: wholeNumber(1, 3650).default(30),
   }).prefault({}),
   // Optional pins of K3s's install.sh by release: its sha256 is checked before it runs as root.
-  installerSha256: z.record(text("a K3s release").refine(v.isPinnedK3sVersion, {
-    error: 'expected a pinned K3s release such as "v1.33.5+k3s1"',
-  }), text("a sha256 digest").regex(/^[0-9a-f]{64}$/, { error: "expected a sha256 digest: 64 lowercase hex digits (sha256sum install.sh)" })).default({}),
-  registryMirrors: z.record(text("a registry host"), RegistryMirrorSchema).default({}),
+  installerSha256: mapping(
+    checked('a pinned K3s release such as "v1.33.5+k3s1"', v.isPinnedK3sVersion),
+    checked("a sha256 digest: 64 lowercase hex digits (sha256sum install.sh)", (value) => /^[0-9a-f]{64}$/.test(value)),
+    "installer digests (release: sha256)",
+  ).default({}),
+  registryMirrors: mapping(text("a registry host"), RegistryMirrorSchema, "registry mirrors (registry: {endpoints})").default({}),
   bastion: BastionSchema.optional(),
 });
 
-export const AwsSchema = z.strictObject({
+export const AwsSchema = settingsBlock({
   region: awsRegion,
   profile: text("an AWS profile name").optional(),
-  secretPrefix: text("a prefix").regex(/^[A-Za-z0-9/_+=.@-]+$/, {
-    error: "expected a Secrets Manager name prefix (letters, digits and /_+=.@-)",
-  }).optional(),
-  recoveryWindowDays: count(7, 30).default(7),
-  customerManagedKey: z.boolean().default(false),
+  secretPrefix: checked("a Secrets Manager name prefix (letters, digits and /_+=.@-)", (value) => /^[A-Za-z0-9/_+=.@-]+$/.test(value)).optional(),
+  recoveryWindowDays: wholeNumber(7, 30, ", the window AWS Secrets Manager allows").default(7),
+  customerManagedKey: boolean().default(false),
 });
 
-export const StorageSchema = z.strictObject({
+export const StorageSchema = settingsBlock({
   // local-path stays the cluster default: K3s re-asserts its annotation on every start, and every
   // claim this program makes names its class explicitly.
-  defaultClass: z.enum(["local-path", "nfs-csi-v2"]).default("local-path"),
-  nfsVersion: z.enum(["4.1", "4.2"]).default("4.1"),
+  defaultClass: oneOf(["local-path", "nfs-csi-v2"]).default("local-path"),
+  // Unquoted, YAML reads 4.2 as a number; the mount option wants the text.
+  nfsVersion: z.preprocess((value) => (typeof value === "number" ? String(value) : value), oneOf(["4.1", "4.2"])).default("4.1"),
 });
 
-export const GpuLayerSchema = z.strictObject({
-  timeSlicingReplicas: count(1, 16).default(1),
+export const GpuLayerSchema = settingsBlock({
+  timeSlicingReplicas: wholeNumber(1, 16, "; 1 turns time-slicing off").default(1),
   // Consumer GeForce cards have no DCGM profiling metrics; asking for them crashes the exporter.
-  profilingMetrics: z.boolean().default(false),
+  profilingMetrics: boolean().default(false),
 });
 
-export const DatabaseSchema = z.strictObject({
-  instances: count(1, 9).default(1),
+export const DatabaseSchema = settingsBlock({
+  instances: wholeNumber(1, 9).default(1),
   storageSize: bytes.default("10Gi"),
   walStorageSize: bytes.default("5Gi"),
-  databases: z.array(text("a database name").regex(/^[a-z_][a-z0-9_]{0,62}$/, {
-    error: "expected a PostgreSQL identifier (lowercase letters, digits, '_')",
-  })).default(["openwebui"]),
-  poolerInstances: count(0, 5).default(1),
-  backup: z.strictObject({
+  // Each database's owner gets a Kubernetes Secret "<name>-owner" ('_' as '-'): a letter first, 63 characters at most.
+  databases: list(checked("a database name: a lowercase letter, then lowercase letters, digits or '_', 57 characters at most", (value) => /^[a-z][a-z0-9_]{0,56}$/.test(value)), "database names").default(["openwebui"]),
+  poolerInstances: wholeNumber(0, 5, "; 0 turns the pooler off").default(1),
+  backup: settingsBlock({
     schedule: cron.default("0 2 * * *"),
-    retentionDays: count(1, 3650).default(30),
+    retentionDays: wholeNumber(1, 3650).default(30),
   }).prefault({}),
 });
 
-export const ObservabilitySchema = z.strictObject({
-  prometheus: z.strictObject({
+export const ObservabilitySchema = settingsBlock({
+  prometheus: settingsBlock({
     retention: retention.default("30d"),
     storageSize: bytes.default("50Gi"),
   }).prefault({}),
   alertmanagerStorageSize: bytes.default("2Gi"),
   grafanaStorageSize: bytes.default("5Gi"),
-  loki: z.strictObject({
-    retention: retention.default("744h"),
+  loki: settingsBlock({
+    retention: lokiRetention.default("744h"),
     storageSize: bytes.default("50Gi"),
   }).prefault({}),
 });
 
-const ExposureSchema = z.strictObject({
-  serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
+const ExposureSchema = settingsBlock({
+  serviceType: oneOf(["LoadBalancer", "NodePort"], { clusterip: "ClusterIP is the default without lanExposure; remove the lanExposure block to keep the services off the LAN" }).default("LoadBalancer"),
   // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
   // Ollama's NodePort and Open WebUI's plain port when declared); nothing else gets in.
-  allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
+  allowedCidrs: list(cidr, "networks in CIDR notation").min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
   // Open WebUI's plain-HTTP port on the LAN as well; browsers normally use its HTTPS name
   // (homelab:ingress), so this is off unless declared.
-  openWebui: z.boolean().default(false),
+  openWebui: boolean().default(false),
 });
 
 /**
@@ -198,42 +194,38 @@ const ExposureSchema = z.strictObject({
  */
 export const OPEN_WAKE_WORD_MODELS = ["okay_nabu", "hey_jarvis", "hey_mycroft", "alexa", "hey_rhasspy"] as const;
 
-export const AiSchema = z.strictObject({
-  accelerator: z.enum(["nvidia", "cpu"]).optional(),
-  ollama: z.strictObject({
-    models: z.array(text("an Ollama model").regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, {
-      error: 'expected an Ollama model reference such as "llama3.2:3b"',
-    })).min(1).default(["tinyllama"]),
+export const AiSchema = settingsBlock({
+  accelerator: oneOf(["nvidia", "cpu"], { gpu: '"nvidia" runs inference on the GPU nodes', cuda: '"nvidia" runs inference on the GPU nodes' }).optional(),
+  ollama: settingsBlock({
+    models: list(checked('an Ollama model reference such as "llama3.2:3b"', (value) => /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/.test(value)), "Ollama models")
+      .min(1, { error: "expected at least one Ollama model" }).default(["tinyllama"]),
     storageSize: bytes.default("20Gi"),
-    nodePort: count(30000, 32767).optional(),
+    nodePort: wholeNumber(30000, 32767, ", the NodePort range (Ollama itself listens on 11434; the reference lab exposes 31434)").optional(),
   }).prefault({}),
-  openWebui: z.strictObject({ storageSize: bytes.default("5Gi") }).prefault({}),
-  whisper: z.strictObject({
-    model: z.enum(["tiny", "tiny-int8", "base", "base-int8", "small", "small-int8", "medium", "medium-int8"]).default("tiny-int8"),
-    language: text("a language code").regex(/^[a-z]{2}$/).default("en"),
+  openWebui: settingsBlock({ storageSize: bytes.default("5Gi") }).prefault({}),
+  whisper: settingsBlock({
+    model: oneOf(["tiny", "tiny-int8", "base", "base-int8", "small", "small-int8", "medium", "medium-int8"]).default("tiny-int8"),
+    language: checked('a two-letter language code such as "en"', (value) => /^[a-z]{2}$/.test(value)).default("en"),
   }).prefault({}),
-  piper: z.strictObject({
-    voices: z.array(text("a Piper voice").regex(/^[a-z]{2}_[A-Z]{2}-[a-z0-9_]+-(x_low|low|medium|high)$/, {
-      error: 'expected a Piper voice such as "en_US-lessac-medium"',
-    })).min(1).default(["en_US-lessac-medium"]),
-    minReplicas: count(1, 10).default(1),
-    maxReplicas: count(1, 10).default(1),
+  piper: settingsBlock({
+    voices: list(checked('a Piper voice such as "en_US-lessac-medium"', (value) => /^[a-z]{2}_[A-Z]{2}-[a-z0-9_]+-(x_low|low|medium|high)$/.test(value)), "Piper voices")
+      .min(1, { error: "expected at least one Piper voice" }).default(["en_US-lessac-medium"]),
+    minReplicas: wholeNumber(1, 10).default(1),
+    maxReplicas: wholeNumber(1, 10).default(1),
   }).prefault({}),
-  openWakeWord: z.strictObject({
+  openWakeWord: settingsBlock({
     // Home Assistant picks one of these per pipeline; the server has no flag that selects them.
-    wakeWords: z.array(z.enum(OPEN_WAKE_WORD_MODELS, {
-      error: (issue) => `expected a wake word openWakeWord 2.x ships (${OPEN_WAKE_WORD_MODELS.join(", ")})` +
-        (issue.input === "ok_nabu" ? '; 2.0 renamed "ok_nabu" to "okay_nabu"' : ""),
-    })).min(1).default(["okay_nabu"]),
+    wakeWords: list(oneOf(OPEN_WAKE_WORD_MODELS, { ok_nabu: '2.0 renamed "ok_nabu" to "okay_nabu"' }), "wake words")
+      .min(1, { error: "expected at least one wake word" }).default(["okay_nabu"]),
   }).prefault({}),
   lanExposure: ExposureSchema.optional(),
 });
 
-export const NetworkSchema = z.strictObject({
+export const NetworkSchema = settingsBlock({
   // The LAN network(s) the nodes' addresses are in. Pods reach the API server, the kubelets and
   // node-exporter at node addresses, so the egress NetworkPolicies name these networks (on those
   // ports only). Optional when every node has an IP (nodeIp, or an IP host): each is named instead.
-  nodeCidrs: z.array(cidr).min(1, { error: "expected at least one network, or leave nodeCidrs out" }).optional(),
+  nodeCidrs: list(cidr, "networks in CIDR notation").min(1, { error: "expected at least one network, or leave nodeCidrs out" }).optional(),
 });
 
 /** The private IPv4 networks (RFC 1918): who "LAN-only" admits when the stack names no narrower networks. */
@@ -256,32 +248,32 @@ const dnsName = (what: string) => text(what).refine(v.isDnsName, {
  * OPTIONAL_SECRET_KEYS) synced into cert-manager's namespace through External Secrets.
  */
 const Dns01Schema = z.discriminatedUnion("provider", [
-  z.strictObject({ provider: z.literal("cloudflare") }),
+  settingsBlock({ provider: z.literal("cloudflare") }),
 ], { error: 'expected a DNS-01 provider this program implements: "cloudflare"' });
 
-const AcmeSchema = z.strictObject({
+const AcmeSchema = settingsBlock({
   email: z.email({ error: "expected the email address the ACME account is registered with (expiry notices go there)" }),
   server: text("an ACME directory URL").url({ error: "expected an ACME directory URL such as " + LETS_ENCRYPT_DIRECTORY }).default(LETS_ENCRYPT_DIRECTORY),
   dns01: Dns01Schema,
 });
 
-export const IngressSchema = z.strictObject({
+export const IngressSchema = settingsBlock({
   // Every web interface gets a name under this domain; the lab's CA may sign names under it only.
   domain: dnsName("a DNS domain"),
   // Per-service host names instead of <label>.<domain> (ai.<domain>, grafana.<domain>).
-  hosts: z.strictObject({
+  hosts: settingsBlock({
     openWebui: dnsName("a host name").optional(),
     grafana: dnsName("a host name").optional(),
   }).prefault({}),
   // Who may reach the ingress controller's LoadBalancer; the private networks unless narrowed.
-  allowedCidrs: z.array(cidr).min(1, { error: "expected at least one network allowed to reach the web interfaces" }).default([...PRIVATE_NETWORKS]),
+  allowedCidrs: list(cidr, "networks in CIDR notation").min(1, { error: "expected at least one network allowed to reach the web interfaces" }).default([...PRIVATE_NETWORKS]),
   // Certificates from an ACME CA (DNS-01) instead of the lab's own CA.
   acme: AcmeSchema.optional(),
 });
 
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
-export const HomelabSchema = z.strictObject({
-  nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
+export const HomelabSchema = settingsBlock({
+  nodes: list(NodeSchema, "nodes").min(1, { error: "expected at least one node" }),
   k3s: K3sSchema,
   aws: AwsSchema,
   storage: StorageSchema.prefault({}),

@@ -5,13 +5,11 @@ import { isIP } from "node:net";
 const HOSTNAME_LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const K3S_RELEASE = /^v\d+\.\d+\.\d+\+k3s\d+$/;
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/;
 const QUANTITY_BYTES = /^[1-9]\d*(Ki|Mi|Gi|Ti)$/;
 const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const TAINT = /^([^=:\s]+)(=([^=:\s]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
-const CRON_FIELD = /^[\d*/,-]+$/;
 
 /** An IPv4 or IPv6 literal. */
 export function isIpAddress(value: string): boolean {
@@ -51,11 +49,6 @@ export function isPinnedK3sVersion(value: string): boolean {
   return K3S_RELEASE.test(value);
 }
 
-/** One OpenSSH public host key line: "<type> <base64>", as `ssh-keyscan` prints it without the host. */
-export function isSshPublicKey(value: string): boolean {
-  return SSH_PUBLIC_KEY.test(value.trim());
-}
-
 /** A byte quantity in binary units, e.g. 50Gi. */
 export function isByteQuantity(value: string): boolean {
   return QUANTITY_BYTES.test(value);
@@ -66,10 +59,21 @@ export function isRetention(value: string): boolean {
   return PROMETHEUS_DURATION.test(value);
 }
 
-/** A standard five-field cron expression (minute hour day month weekday). */
-export function isCron(value: string): boolean {
-  const fields = value.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field));
+const HOURS_PER_UNIT: Record<string, number> = { h: 1, d: 24, w: 168, y: 8760 };
+
+/** The hours in a duration that isRetention accepts. */
+export function durationHours(value: string): number {
+  const match = /^(\d+)(h|d|w|y)$/.exec(value);
+  return match ? Number(match[1]) * HOURS_PER_UNIT[match[2]] : NaN;
+}
+
+// Plain scalars YAML 1.1 (Go's yaml.v2, which K3s and client-go use) does not read as strings:
+// booleans, null, and integers in decimal, octal, hex or binary.
+const YAML_11_NOT_STRING = /^(y|yes|n|no|true|false|on|off|null|~|[-+]?(0|[1-9][0-9_]*)|0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$/i;
+
+/** Whether a YAML 1.1 parser reads this value, written unquoted, as a string. */
+export function isYaml11String(value: string): boolean {
+  return !YAML_11_NOT_STRING.test(value);
 }
 
 /** A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */

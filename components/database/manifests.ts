@@ -3,6 +3,7 @@
 // were checked against the CRDs of CloudNative-PG 1.30.0 and plugin-barman-cloud v0.13.0.
 import type { DatabaseSettings, NodeSpec } from "../config";
 import { podMonitor } from "../observability/monitors";
+import { withSecondsField } from "../config/cron";
 import { imageRef, images } from "../versions";
 import type { Resources } from "./values";
 
@@ -85,28 +86,6 @@ export const POSTGRESQL_PARAMETERS: Record<string, string> = {
   "pg_stat_statements.max": "5000",
   "pg_stat_statements.track": "all",
 };
-
-/**
- * A five-field cron schedule (minute hour day month weekday) in the six-field form CloudNative-PG's
- * ScheduledBackup reads (robfig/cron with seconds first). Weekday 7 (Sunday in classic cron) is
- * out of range there, so it becomes 0.
- */
-export function toSixFieldCron(schedule: string): string {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5) {
-    throw new Error(`backup schedule "${schedule}": expected five cron fields (minute hour day month weekday), got ${fields.length}`);
-  }
-  fields[4] = fields[4].split(",").map((part) => {
-    if (part === "7") return "0";
-    const range = /^(\d)-7$/.exec(part);
-    if (range) return range[1] === "0" ? "*" : `${range[1]}-6,0`;
-    if (/(^|[^\d])7(\D|$)/.test(part)) {
-      throw new Error(`backup schedule "${schedule}": weekday "${part}" uses 7 for Sunday in a form that cannot be rewritten; use 0`);
-    }
-    return part;
-  }).join(",");
-  return ["0", ...fields].join(" ");
-}
 
 /** Nodes an instance may land on: any node without a NoSchedule/NoExecute taint (we set no tolerations). */
 export function schedulableNodes(nodes: Pick<NodeSpec, "name" | "taints">[]): string[] {
@@ -238,7 +217,7 @@ export function objectStoreSpec(bucket: string, retentionDays: number): Record<s
 /** The daily base backup through the plugin; `immediate` takes the first one at creation. */
 export function scheduledBackupSpec(schedule: string): Record<string, unknown> {
   return {
-    schedule: toSixFieldCron(schedule),
+    schedule: withSecondsField(schedule),
     cluster: { name: CLUSTER_NAME },
     method: "plugin",
     pluginConfiguration: { name: BARMAN_PLUGIN },

@@ -166,8 +166,19 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
   return config;
 }
 
+/**
+ * YAML for the files K3s reads. K3s parses config.yaml (and its drop-ins) with gopkg.in/yaml.v2
+ * (pkg/configfilearg/parser.go) and registries.yaml likewise (rancher/wharfie pkg/registries), both
+ * YAML 1.1: unquoted, a node named "on" or "no" would reach K3s as a boolean, and a value like
+ * "0123" as a number. Every string is double-quoted; `quoteKeys` also quotes map keys that come
+ * from the config (registry hosts).
+ */
+function k3sYaml(value: unknown, quoteKeys = false): string {
+  return YAML.stringify(value, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: quoteKeys ? "QUOTE_DOUBLE" : "PLAIN" });
+}
+
 export function k3sConfigYaml(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths()): string {
-  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${YAML.stringify(k3sConfig(node, nodes, k3s, paths))}`;
+  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${k3sYaml(k3sConfig(node, nodes, k3s, paths))}`;
 }
 
 /** registries.yaml for the configured mirrors, or undefined when there are none. */
@@ -175,7 +186,7 @@ export function registriesYaml(k3s: Pick<K3sSettings, "registryMirrors">): strin
   const entries = Object.entries(k3s.registryMirrors);
   if (!entries.length) return undefined;
   const mirrors = Object.fromEntries(entries.map(([registry, m]) => [registry, { endpoint: [...m.endpoints] }]));
-  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${YAML.stringify({ mirrors })}`;
+  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${k3sYaml({ mirrors }, true)}`;
 }
 
 /** Short digest of a node's configuration files; a change re-applies that node only. */
@@ -204,7 +215,7 @@ export function etcdS3CredentialsYaml(credentials: EtcdS3Credentials): string {
   };
   check(credentials.accessKeyId, "access key ID");
   check(credentials.secretAccessKey, "secret access key");
-  return `# Written by the homelab Pulumi program (components/k3s); root-only, edits are overwritten.\n${YAML.stringify({
+  return `# Written by the homelab Pulumi program (components/k3s); root-only, edits are overwritten.\n${k3sYaml({
     "etcd-s3-access-key": credentials.accessKeyId,
     "etcd-s3-secret-key": credentials.secretAccessKey,
   })}`;

@@ -1,5 +1,8 @@
 // A small valid configuration that tests copy and break one piece at a time.
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFLNEZkM1TDZSahiIvVc9gtD1bhU6lTeQ1bG2xbBJ4Nu";
+// Public host keys of other types, made with ssh-keygen for the tests.
+export const ECDSA_P256_HOST_KEY = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBG0OYjut4AMo90/XggbLnSsGRGtLPINXaM4/hfQNsCA3Qo6jaEh4XuQlR04gF+7tvur+GIN0YGuMkyuOFnUUNa0=";
+export const RSA_HOST_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC+CEYME+N3r+yZeLz4P5a8qoMRhlAc0S/nDdL/o66t+2hqgea0Gdyib7YZC4Z3tHckyd6uS9hWaWPtWBcVfdJzjSK24rySwtGyrmV/edB7ewB7KjQR4+VG9EG7rdEivnFUdXyjMKSeSs0Nuy9LukIQgngzUAGpKVVgx7ctkZXIGaLSDOvNB1RA0udEfouNKmwYtIC9tWInh7e6QVJJRxMWU/wZskZeBOFru6HX9Z+TFZD52nhBc9sm7K8cewWvpIbH1qXWBdfNvun3UIPYquVpccP2+3I0mnuTwHpZgU1Ux594py30dtJfQqxrBhCVGE/45wVRWDHWM9cNgkgLjiLz";
 
 export function validRaw(): Record<string, any> {
   return {

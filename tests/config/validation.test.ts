@@ -1,5 +1,5 @@
 import { ConfigError, crossCheck, formatPath, ingressHosts, parseSettings, PRIVATE_NETWORKS, secretPresenceProblems } from "../../components/config";
-import { validRaw } from "./fixtures";
+import { HOST_KEY, validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
   try {
@@ -24,20 +24,46 @@ describe("parseSettings", () => {
     expect(settings.ai.piper.voices).toEqual(["en_US-lessac-medium"]);
   });
 
-  it("reports every problem at once, each with its key path", () => {
+  it("reports every problem at once, each with its key path, cross-key problems beside the schema's", () => {
     const raw = validRaw();
     raw.nodes[1].name = "server1"; // duplicate
     raw.nodes[2].arch = "x86"; // unknown architecture
     raw.nodes[0].host = "300.1.1.1"; // malformed address
     raw.k3s.version = "stable"; // unpinned
-    const problems = problemsOf(raw);
-    // Schema problems are reported together; cross-key checks run once the shapes are right.
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^homelab:nodes\[2\]\.arch: expected "amd64" \(x86_64\) or "arm64"/),
-      expect.stringMatching(/^homelab:nodes\[0\]\.host: expected an IP address or hostname/),
-      expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release/),
-    ]));
-    expect(problems).toHaveLength(3);
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[0].host: expected an IP address or hostname, got the string "300.1.1.1"',
+      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "x86"; x86 (64-bit) is "amd64"',
+      expect.stringMatching(/^homelab:k3s\.version: expected a pinned K3s release such as "v1\.33\.5\+k3s1", got the string "stable"/),
+      'homelab:nodes[1].name: duplicate node name "server1" (also nodes[0])',
+    ]);
+  });
+
+  it("runs the inventory checks on the nodes that parsed: an even number of servers, a duplicate name and a bad architecture together", () => {
+    const raw = validRaw();
+    raw.nodes[1].role = "server";
+    raw.nodes[2].name = "server1";
+    raw.nodes[2].arch = "aarch64";
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[2].arch: expected "amd64" or "arm64", got the string "aarch64"; aarch64 is called "arm64" here, as in Kubernetes and K3s',
+      'homelab:nodes[2].name: duplicate node name "server1" (also nodes[0])',
+      "homelab:nodes: 2 servers cannot keep etcd quorum through a failure; use an odd number (1 or 3)",
+    ]);
+  });
+
+  it("does not guess from a value that has a problem of its own", () => {
+    const raw = validRaw();
+    raw.nodes[0].role = "master"; // the only server: no "no server" problem while its role is unreadable
+    raw.nodes[1].gpu = { vendor: "amd", count: 2 }; // its GPU taint is not "without a gpu block"
+    raw.nodes[2].nodeIp = "10.42.0.300"; // neither inside nor outside the pod network
+    raw.ai = { accelerator: "nvidia" }; // GPUs unknown while a gpu block is broken
+    raw.k3s.clusterCidr = "10.42.0.0/16";
+    raw.k3s.installerSha256 = { [raw.k3s.version]: "B".repeat(64) }; // pinned, if badly: not "unpinned"
+    expect(problemsOf(raw)).toEqual([
+      'homelab:nodes[0].role: expected "server" or "agent", got the string "master"; K3s calls a control-plane node "server"',
+      'homelab:nodes[1].gpu.vendor: expected "nvidia", got the string "amd"; the GPU layer supports NVIDIA GPUs only',
+      'homelab:nodes[2].nodeIp: expected an IPv4 or IPv6 address, got the string "10.42.0.300"',
+      `homelab:k3s.installerSha256.v1.36.3+k3s1: expected a sha256 digest: 64 lowercase hex digits (sha256sum install.sh), got a 64-character string starting "${"B".repeat(24)}"`,
+    ]);
   });
 
   it("reports duplicate names, a missing server and GPU settings on GPU-less nodes", () => {
@@ -64,8 +90,8 @@ describe("parseSettings", () => {
     raw.observability = { prometheus: { retension: "30d" } };
     const problems = problemsOf(raw);
     expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^homelab:nodes\[0\]: unknown key "lables"/),
-      expect.stringMatching(/^homelab:observability\.prometheus: unknown key "retension"/),
+      'homelab:nodes[0].lables: unknown key (it would be ignored); did you mean "labels"?',
+      'homelab:observability.prometheus.retension: unknown key (it would be ignored); did you mean "retention"?',
     ]));
   });
 
@@ -159,7 +185,7 @@ describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
       expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.folder: expected a folder/),
       expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.endpoint: expected a hostname/),
       // Credentials are never plain settings: they are the secret keys etcdS3AccessKeyId/etcdS3SecretAccessKey.
-      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3: unknown key "accessKey"/),
+      expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.s3\.accessKey: unknown key/),
     ]));
     expect(problemsOf(raw)).toHaveLength(5);
   });
@@ -174,7 +200,7 @@ describe("settings that would only fail at deploy time", () => {
       "homelab:k3s.apiEndpoint: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
       "homelab:k3s.tlsSans[0]: expected a DNS name or IP address without a scheme (the program builds https://<name>:6443)",
       "homelab:k3s.tlsSans[1]: expected a DNS name or IP address without a port (K3s serves the API on 6443, and the kubeconfig adds it)",
-      "homelab:k3s.tlsSans[2]: expected an IP address or hostname",
+      'homelab:k3s.tlsSans[2]: expected a DNS name or IP address, got the string "bad_name"',
     ]);
     raw.k3s.apiEndpoint = "fd00::10";
     raw.k3s.tlsSans = ["10.0.0.10"];
@@ -272,7 +298,7 @@ describe("homelab:ingress", () => {
     ]);
     expect(problemsOf(withIngress({ domain: "Lab.Home.Arpa" }))).toHaveLength(1);
     expect(problemsOf(withIngress({ domain: "lab.home.arpa", hosts: { openWebui: "ai.example.org", grafana: "x.lab.home.arpa", ollama: "o.lab.home.arpa" } }))).toEqual([
-      'homelab:ingress.hosts: unknown key "ollama" (misspelt? unknown keys would be ignored silently)',
+      "homelab:ingress.hosts.ollama: unknown key (it would be ignored); it belongs in another block: homelab:ai.ollama",
     ]);
     expect(problemsOf(withIngress({ domain: "lab.home.arpa", hosts: { openWebui: "ai.example.org", grafana: "grafana.lab.home.arpa.evil.org" } }))).toEqual([
       "homelab:ingress.hosts.openWebui: ai.example.org is not under ingress.domain (lab.home.arpa); the lab's CA signs names under that domain only, so use a name ending in .lab.home.arpa",
@@ -305,6 +331,32 @@ describe("homelab:ingress", () => {
     expect(problemsOf(withIngress({ domain: "lab.example.org", acme: { ...acme, email: "ops" } }))).toEqual([
       "homelab:ingress.acme.email: expected the email address the ACME account is registered with (expiry notices go there)",
     ]);
+  });
+});
+
+describe("settings only a deploy would have refused", () => {
+  it("keeps Loki's retention at 24h or more", () => {
+    const raw = validRaw();
+    raw.observability = { loki: { retention: "12h" } };
+    expect(problemsOf(raw)).toEqual(["homelab:observability.loki.retention: must be at least 24h (got 12h): Loki's compactor keeps logs by the day"]);
+    raw.observability = { loki: { retention: "1d" } };
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it("refuses database names whose owner Secret Kubernetes would refuse, and the same database twice", () => {
+    const raw = validRaw();
+    raw.database = { databases: ["openwebui", "_scratch", "a".repeat(58), "openwebui"] };
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^homelab:database\.databases\[1\]: expected a database name: a lowercase letter, then .*, got the string "_scratch"$/),
+      expect.stringMatching(/^homelab:database\.databases\[2\]: expected a database name: .* 57 characters at most, got the string "a{58}"$/),
+      'homelab:database.databases[3]: duplicate database "openwebui" (also databases[0])',
+    ]);
+  });
+
+  it.each(["on", "no", "0123", "42", "0x1f"])("refuses the cluster name %j, which the kubeconfig's YAML 1.1 reader takes for a boolean or number", (name) => {
+    const raw = validRaw();
+    raw.k3s.clusterName = name;
+    expect(problemsOf(raw)).toEqual([`homelab:k3s.clusterName: "${name}" is read as a boolean or number by the YAML 1.1 parser that reads the kubeconfig; add a word (e.g. "lab-${name}")`]);
   });
 });
 
@@ -360,5 +412,88 @@ describe("K3s installer pins", () => {
     expect(problemsOf(raw)).toEqual([]);
     raw.k3s.installerSha256["v1.36.3+k3s1"] = "B".repeat(64);
     expect(problemsOf(raw)[0]).toMatch(/installerSha256.*64 lowercase hex digits/);
+  });
+});
+
+describe("host keys", () => {
+  it("refuses an ssh-rsa node key and a truncated bastion key, naming each host in the command to run", () => {
+    const raw = validRaw();
+    raw.nodes[1].hostKey = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC+CEYME+N3r+yZeLz4P5a8qoMRhlAc0S";
+    raw.k3s.bastion = { host: "bastion.home.arpa", user: "jump", hostKey: HOST_KEY.slice(0, -4) };
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^homelab:nodes\[1\]\.hostKey: an ssh-rsa host key cannot be pinned: .* ssh-keyscan -t ed25519 10\.0\.0\.12$/),
+      "homelab:k3s.bastion.hostKey: the key data ends early (truncated when copied?); copy it again from ssh-keyscan -t ed25519 bastion.home.arpa",
+    ]);
+  });
+});
+
+describe("what a refused value is told", () => {
+  const set = (edit: (raw: Record<string, any>) => void) => {
+    const raw = validRaw();
+    edit(raw);
+    return problemsOf(raw);
+  };
+
+  it.each([
+    ["a quoted boolean", (r: any) => { r.k3s.secretsEncryption = "true"; }, 'homelab:k3s.secretsEncryption: expected true or false, got the string "true"; remove the quotes (a quoted true or false is a string)'],
+    ["a YAML 1.1 boolean", (r: any) => { r.gpu = { profilingMetrics: "yes" }; }, 'homelab:gpu.profilingMetrics: expected true or false, got the string "yes"; write true or false (YAML 1.2 reads yes as a string)'],
+    ["a quoted number", (r: any) => { r.database = { instances: "3" }; }, 'homelab:database.instances: expected a whole number from 1 to 9, got the string "3"; remove the quotes (a quoted number is a string)'],
+    ["a fraction", (r: any) => { r.k3s.agentUpgradeWaves = 2.5; }, "homelab:k3s.agentUpgradeWaves: expected a whole number from 1 to 20, got the number 2.5"],
+    ["a number below the bound", (r: any) => { r.aws.recoveryWindowDays = 3; }, "homelab:aws.recoveryWindowDays: must be between 7 and 30 (got 3), the window AWS Secrets Manager allows"],
+    ["a negative count", (r: any) => { r.database = { poolerInstances: -1 }; }, "homelab:database.poolerInstances: must be between 0 and 5 (got -1); 0 turns the pooler off"],
+    ["a container port as NodePort", (r: any) => { r.ai = { ollama: { nodePort: 11434 }, lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }; },
+      "homelab:ai.ollama.nodePort: must be between 30000 and 32767 (got 11434), the NodePort range (Ollama itself listens on 11434; the reference lab exposes 31434)"],
+    ["an architecture by its kernel name", (r: any) => { r.nodes[0].arch = "x86_64"; }, 'homelab:nodes[0].arch: expected "amd64" or "arm64", got the string "x86_64"; x86_64 is called "amd64" here, as in Kubernetes and K3s'],
+    ["a role by another distribution's name", (r: any) => { r.nodes[1].role = "worker"; }, 'homelab:nodes[1].role: expected "server" or "agent", got the string "worker"; K3s calls a worker "agent"'],
+    ["a near miss of an allowed value", (r: any) => { r.ai = { whisper: { model: "tiny_int8" } }; }, expect.stringMatching(/^homelab:ai\.whisper\.model: expected "tiny", .*, got the string "tiny_int8"; did you mean "tiny-int8"\?$/)],
+    ["a number where text is expected", (r: any) => { r.nodes[0].user = 1000; }, 'homelab:nodes[0].user: expected a Unix user name (lowercase letters, digits, \'_\' and \'-\'), got the number 1000; quote it ("1000") if you meant the text'],
+    ["an empty value", (r: any) => { r.nodes[0].host = null; }, "homelab:nodes[0].host: expected an IP address or hostname, got an empty value"],
+    ["a missing value", (r: any) => { delete r.nodes[0].user; }, "homelab:nodes[0].user: is required; expected a Unix user name (lowercase letters, digits, '_' and '-')"],
+    ["a list where a block is expected", (r: any) => { r.storage = ["nfs-csi-v2"]; }, "homelab:storage: expected a block of settings (key: value), got a list"],
+    ["an NFS version that does not exist", (r: any) => { r.storage = { nfsVersion: 4 }; }, 'homelab:storage.nfsVersion: expected "4.1" or "4.2", got the string "4"'],
+    ["a private key pasted as a host key", (r: any) => { r.nodes[0].hostKey = 42; }, 'homelab:nodes[0].hostKey: expected an SSH public host key line such as "ssh-ed25519 AAAA...", got the number 42; quote it ("42") if you meant the text'],
+    ["a label key the API refuses", (r: any) => { r.nodes[0].labels = { "Bad Key!": "x" }; }, 'homelab:nodes[0].labels.Bad Key!: expected a Kubernetes label key, got the string "Bad Key!"'],
+  ])("%s", (_, edit, expected) => {
+    expect(set(edit)).toEqual([expected]);
+  });
+
+  it("accepts the NFS version written unquoted, as a number", () => {
+    for (const version of [4.1, 4.2, "4.2"]) {
+      const raw = validRaw();
+      raw.storage = { nfsVersion: version };
+      expect(parseSettings(raw).storage.nfsVersion).toBe(String(version));
+    }
+  });
+
+  it("never echoes a long value or a private key", () => {
+    const raw = validRaw();
+    raw.nodes[0].user = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----";
+    raw.nodes[1].user = "X".repeat(200);
+    const [first, second] = problemsOf(raw);
+    expect(first).toContain("got a private key (it belongs in the secret homelab:sshPrivateKey, never in a setting)");
+    expect(first).not.toContain("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ");
+    expect(second).toContain('got a 200-character string starting "XXXXXXXXXXXXXXXXXXXXXXXX"');
+  });
+});
+
+describe("unknown keys", () => {
+  it.each([
+    ["a misspelt block", { databse: { instances: 3 } }, 'homelab:databse: unknown key (it would be ignored); did you mean homelab:database?'],
+    ["a plural block name", { gpus: {} }, "homelab:gpus: unknown key (it would be ignored); did you mean homelab:gpu?"],
+    ["a misspelt secret key", { sshPrivatekey: "x" }, "homelab:sshPrivatekey: unknown key (it would be ignored); did you mean homelab:sshPrivateKey?"],
+    ["a block's key at the top level", { lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }, "homelab:lanExposure: unknown key (it would be ignored); it belongs in another block: homelab:ai.lanExposure"],
+    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, aws, storage, gpu, database, observability, ai, network, ingress, sshPrivateKey, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey, acmeCloudflareApiToken"],
+  ])("%s", (_, extra, expected) => {
+    expect(problemsOf({ ...validRaw(), ...extra })).toEqual([expected]);
+  });
+
+  it("points a key one level too high to the block it belongs in", () => {
+    const raw = validRaw();
+    raw.nodes[1].vendor = "nvidia";
+    raw.ai = { models: ["llama3.2:3b"] };
+    expect(problemsOf(raw)).toEqual([
+      "homelab:nodes[1].vendor: unknown key (it would be ignored); it belongs in another block: homelab:nodes[1].gpu.vendor",
+      "homelab:ai.models: unknown key (it would be ignored); it belongs in another block: homelab:ai.ollama.models",
+    ]);
   });
 });

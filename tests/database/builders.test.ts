@@ -1,7 +1,6 @@
 import { validateModels } from "../helpers/schemas";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as fc from "fast-check";
 import {
   antiAffinityType,
   BARMAN_PLUGIN,
@@ -15,7 +14,6 @@ import {
   retentionPolicy,
   schedulableNodes,
   scheduledBackupSpec,
-  toSixFieldCron,
 } from "../../components/database/manifests";
 import { imageRef, images } from "../../components/versions";
 import { databaseSettings, stackDatabase } from "./stacks";
@@ -34,33 +32,6 @@ function cluster(stack: "dev" | "staging") {
 }
 
 describe("backup schedule", () => {
-  it("prepends a seconds field: CloudNative-PG reads six-field cron", () => {
-    expect(toSixFieldCron("0 2 * * *")).toBe("0 0 2 * * *");
-    expect(toSixFieldCron("  30 3  * * 0 ")).toBe("0 30 3 * * 0");
-  });
-
-  it("rewrites weekday 7 (Sunday in classic cron), which robfig/cron rejects", () => {
-    expect(toSixFieldCron("0 3 * * 7")).toBe("0 0 3 * * 0");
-    expect(toSixFieldCron("0 3 * * 5-7")).toBe("0 0 3 * * 5-6,0");
-    expect(toSixFieldCron("0 3 * * 1,7")).toBe("0 0 3 * * 1,0");
-    expect(() => toSixFieldCron("0 3 * * */7")).toThrow(/use 0/);
-  });
-
-  it("refuses anything but five fields, naming the schedule", () => {
-    expect(() => toSixFieldCron("0 0 2 * * *")).toThrow(/"0 0 2 \* \* \*".*five cron fields/);
-    expect(() => toSixFieldCron("@daily")).toThrow(/five cron fields/);
-  });
-
-  it("always yields six fields, seconds zero, the original five unchanged outside weekday 7", () => {
-    const field = fc.constantFrom("*", "0", "5", "*/15", "1-5", "1,3");
-    fc.assert(fc.property(fc.tuple(field, field, field, field, fc.constantFrom("*", "0", "1-5", "6")), (parts) => {
-      const six = toSixFieldCron(parts.join(" ")).split(" ");
-      expect(six).toHaveLength(6);
-      expect(six[0]).toBe("0");
-      expect(six.slice(1)).toEqual(parts);
-    }));
-  });
-
   it("the ScheduledBackup uses the plugin, owns its Backups, and starts with a backup now", () => {
     const spec = scheduledBackupSpec("0 2 * * *") as any;
     expect(spec).toMatchObject({

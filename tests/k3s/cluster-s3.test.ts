@@ -44,7 +44,7 @@ describe("K3sCluster with etcd snapshots to S3", () => {
     expect(configure.inputs.stdin).toBe("[secret]");
     const script = scriptOf(configure);
     expect(script).toContain("want_credentials='yes'");
-    expect(script).toMatch(/\netcd-s3: true\netcd-s3-endpoint: s3\.eu-west-1\.amazonaws\.com\netcd-s3-region: eu-west-1\netcd-s3-bucket: lab-etcd\n/);
+    expect(script).toMatch(/\netcd-s3: true\netcd-s3-endpoint: "s3\.eu-west-1\.amazonaws\.com"\netcd-s3-region: "eu-west-1"\netcd-s3-bucket: "lab-etcd"\n/);
     // A lone server initialises embedded etcd, or K3s would take no snapshots at all.
     expect(script).toContain("\ncluster-init: true\n");
   });

@@ -44,7 +44,7 @@ describe("K3sCluster", () => {
   });
 
   it("disables K3s's packaged RuntimeClasses (runtimes) on the servers of an inventory with GPU nodes", () => {
-    for (const server of ["s1", "s2", "s3"]) expect(String(step(server, "configure").inputs.create)).toMatch(/\ndisable:\n  - traefik\n  - runtimes\n/);
+    for (const server of ["s1", "s2", "s3"]) expect(String(step(server, "configure").inputs.create)).toMatch(/\ndisable:\n  - "traefik"\n  - "runtimes"\n/);
     expect(String(step("a1", "configure").inputs.create)).not.toContain("disable:");
   });
 

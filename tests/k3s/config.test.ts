@@ -102,6 +102,31 @@ describe("K3s config.yaml", () => {
   });
 });
 
+describe("files K3s reads with a YAML 1.1 parser (gopkg.in/yaml.v2)", () => {
+  // YAML 1.1 reads a plain on, no, y or 0123 as a boolean or a number; every string is quoted.
+  const yaml11 = (text: string) => YAML.parse(text, { version: "1.1" });
+
+  it("config.yaml: names, interfaces, labels and schedules reach K3s as the strings they are", () => {
+    const nodes = [
+      node("on", "server", { flannelIface: "no", labels: { "homelab.dev/gpu": "off" } }),
+      node("0123", "agent", { taints: ["dedicated=y:NoSchedule"] }),
+    ];
+    const k3s = settings({ apiEndpoint: "yes", etcdSnapshots: { schedule: "0 2 * * 0" } });
+    expect(yaml11(k3sConfigYaml(nodes[0], nodes, k3s))).toMatchObject({
+      "node-name": "on", "flannel-iface": "no", "node-label": ["homelab.dev/gpu=off"], "tls-san": ["yes", "on.home.arpa"],
+      "etcd-snapshot-schedule-cron": "0 2 * * 0", "cluster-init": true, "etcd-snapshot-retention": 30,
+    });
+    expect(yaml11(k3sConfigYaml(nodes[1], nodes, k3s))).toMatchObject({ "node-name": "0123", "node-taint": ["dedicated=y:NoSchedule"] });
+  });
+
+  it("registries.yaml and the credentials drop-in: registry hosts and keys too", () => {
+    expect(yaml11(registriesYaml(settings({ registryMirrors: { on: { endpoints: ["https://mirror.lan:5000"] } } }))!))
+      .toEqual({ mirrors: { on: { endpoint: ["https://mirror.lan:5000"] } } });
+    expect(yaml11(etcdS3CredentialsYaml({ accessKeyId: "0123", secretAccessKey: "yes" })))
+      .toEqual({ "etcd-s3-access-key": "0123", "etcd-s3-secret-key": "yes" });
+  });
+});
+
 describe("registries.yaml", () => {
   it("is absent without mirrors and lists endpoints per registry otherwise", () => {
     expect(registriesYaml(settings())).toBeUndefined();

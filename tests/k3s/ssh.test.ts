@@ -270,7 +270,7 @@ describe("scripts over a real OpenSSH server", () => {
     expect(fs.statSync(p.agentToken).mode & 0o777).toBe(0o600);
     expect(fs.statSync(p.config).mode & 0o777).toBe(0o600);
     expect(fs.existsSync(p.token)).toBe(false);
-    expect(fs.readFileSync(p.config, "utf8")).toContain(`token-file: ${p.agentToken}`);
+    expect(fs.readFileSync(p.config, "utf8")).toContain(`token-file: "${p.agentToken}"`);
 
     const out = await ok(install(node, VERSION, false));
     expect(out).toContain(`installed ${VERSION}`);

@@ -108,8 +108,10 @@ describe("secrets catalogue", () => {
       generators: [],
       entries: [{ namespace: "x", name: "y", description: "", type: "kubernetes.io/basic-auth", properties: { user: { kind: "literal", value: "a" } } }],
     })).toThrow(/username and password/);
-    // Two databases that map to the same Kubernetes name collide.
-    expect(() => catalogue(testConfig({ databases: ["a_b", "a_b2", "a_b"] }))).toThrow(/declared twice/);
+    // Two databases that map to the same Kubernetes name collide (the config refuses them first).
+    const twice = testConfig({ databases: ["a_b", "a_b2"] });
+    twice.database.databases = ["a_b", "a_b2", "a_b"];
+    expect(() => catalogue(twice)).toThrow(/declared twice/);
   });
 
   it("answers other layers with Secret names and keys, never values", () => {

@@ -56,6 +56,29 @@ export const PROGRAM = path.resolve(__dirname, "../../index.ts");
  */
 export const CLUSTER_EXISTS = { clusterIdentifier: "plan:cluster-exists" };
 
+/** Whether the program meant an error for the operator (RunError, or a ResourceError without stack). */
+function isUserError(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  return pulumi.RunError.isInstance(err) || (pulumi.ResourceError.isInstance(err) && (err as pulumi.ResourceError).hideStack === true);
+}
+
+/**
+ * Turns the errors of a run into one: a user error's message (ProgramError), or a bug with its
+ * stack. Errors inside an apply reach the runtime as rejected promises, often once per Output that
+ * depends on the failed one; each message is kept once.
+ */
+function failure(errors: unknown[]): Error {
+  const messages = [...new Set(errors.map((err) => (err instanceof Error ? err.message : String(err))))];
+  if (errors.every(isUserError)) return new ProgramError(messages.join("\n"));
+  const bug = errors.find((err) => !isUserError(err));
+  const error = new Error(`the program failed while the plan resolved its values (an error inside an apply, which \`pulumi up\` would report too):\n${messages.join("\n")}`);
+  if (bug instanceof Error && bug.stack) error.stack = `${error.message}\n${bug.stack.split("\n").slice(1).join("\n")}`;
+  return error;
+}
+
+/** Resolves after the event loop has turned, so rejections still pending are reported. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function toPlanned(r: RecordedResource): PlannedResource {
   return {
     urn: r.urn,
@@ -75,7 +98,15 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
   await recorder.install(config.project, config.stack, options);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
+  // An error inside an apply does not reject the run: the runtime leaves it to Node as an unhandled
+  // rejection (the Pulumi CLI's host logs it and fails the update), and the resource that waited
+  // for the value is never registered. Without this the plan would succeed without that resource.
+  const applyErrors: unknown[] = [];
+  const collect = (reason: unknown) => applyErrors.push(reason);
+  process.on("unhandledRejection", collect);
   let exported: Record<string, unknown> = {};
+  let outputs: Record<string, unknown> = {};
+  let revealedOutputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       // A program is an async function returning its exports (index.ts), or a module whose top
@@ -88,12 +119,15 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
       return exported;
     });
     await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    outputs = (await resolveOutput(exported)) as Record<string, unknown>;
+    revealedOutputs = (await resolveOutput(exported, true)) as Record<string, unknown>;
+    await nextTurn();
   } catch (err) {
-    if (pulumi.RunError.isInstance(err as Error)) throw new ProgramError((err as Error).message);
-    throw err;
+    throw failure([err, ...applyErrors]);
+  } finally {
+    process.off("unhandledRejection", collect);
   }
-  const outputs = (await resolveOutput(exported)) as Record<string, unknown>;
-  const revealedOutputs = (await resolveOutput(exported, true)) as Record<string, unknown>;
+  if (applyErrors.length > 0) throw failure(applyErrors);
   const resources = recorder.list().map(toPlanned);
   const decisions = [...recorder.list().map((r) => r.decision), ...recorder.deletions()];
   return {

@@ -29,9 +29,37 @@ export interface Override {
 
 export class StackConfigError extends Error {}
 
+/** A file's path as the operator would type it: relative to the working directory when inside it. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
+/**
+ * Parses a YAML file as the Pulumi CLI does, duplicate keys included (its Go parser refuses them
+ * too). Errors are reported as `file:line:column: message` with the line and a caret: every
+ * duplicate key, and the first other syntax error (what follows one is mostly its echo).
+ */
+export function readYamlFile(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lines = text.split(/\r?\n/);
+    const firstSyntaxError = doc.errors.find((err) => err.code !== "DUPLICATE_KEY");
+    const reported = doc.errors.filter((err) => err.code === "DUPLICATE_KEY" || err === firstSyntaxError);
+    throw new StackConfigError(reported.map((err) => {
+      const { line, col } = lineCounter.linePos(err.pos[0]);
+      const source = (lines[line - 1] ?? "").replace(/\t/g, "→");
+      return `${shown(file)}:${line}:${col}: ${err.message}\n    ${source}\n    ${" ".repeat(Math.max(0, col - 1))}^`;
+    }).join("\n"));
+  }
+  return doc.toJS();
+}
+
 export function readProjectFile(root: string): ProjectFile {
   const file = path.join(root, "Pulumi.yaml");
-  const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { name?: string; config?: ProjectFile["config"] };
+  const doc = readYamlFile(file) as { name?: string; config?: ProjectFile["config"] } | null;
   if (!doc?.name) throw new StackConfigError(`${file}: no project name`);
   const config: ProjectFile["config"] = {};
   for (const [key, spec] of Object.entries(doc.config ?? {})) {
@@ -60,7 +88,12 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
   const project = readProjectFile(root);
   const file = configFile ?? path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new StackConfigError(`no stack config file ${file}; create it or pass --config-file`);
-  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (readYamlFile(file) ?? {}) as { config?: unknown };
+  if (doc.config !== undefined && doc.config !== null && (typeof doc.config !== "object" || Array.isArray(doc.config))) {
+    throw new StackConfigError(`${shown(file)}: "config:" must hold key: value pairs such as homelab:nodes`);
+  }
+  const stackConfig = (doc.config ?? {}) as Record<string, unknown>;
+  refusePlainSecrets(project, stack, shown(file), stackConfig);
 
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
@@ -74,7 +107,7 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
     if (spec.value !== undefined) put(key, spec.value);
     else if (spec.default !== undefined) put(key, spec.default);
   }
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
+  for (const [rawKey, value] of Object.entries(stackConfig)) {
     const key = qualify(project.name, rawKey);
     if (containsSecure(value)) {
       // Encrypted in the stack file: the plan never decrypts, it stands in a placeholder.
@@ -82,6 +115,10 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
       secretKeys.add(key);
       placeholders.add(key);
     } else put(key, value);
+  }
+  const plainOverrides = overrides.filter((o) => !o.secret && project.config[qualify(project.name, o.key)]?.secret);
+  if (plainOverrides.length > 0) {
+    throw new StackConfigError(plainOverrides.map((o) => `--set ${o.key}: Pulumi.yaml declares ${qualify(project.name, o.key)} secret; pass it with --set-secret`).join("\n"));
   }
   for (const o of overrides) {
     const key = qualify(project.name, o.key);
@@ -100,6 +137,23 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
     }
   }
   return { project: project.name, stack, values, secretKeys: [...secretKeys].sort(), placeholders: [...placeholders].sort() };
+}
+
+/**
+ * Refuses a key Pulumi.yaml declares secret that the stack file holds in plain text, as `pulumi up`
+ * does ("must be encrypted as it's secret"), naming the command that stores it encrypted. The value
+ * itself is never repeated. Overrides (--set-secret) are how tests feed such values, and stay allowed.
+ */
+function refusePlainSecrets(project: ProjectFile, stack: string, file: string, stackConfig: Record<string, unknown>): void {
+  const plain = Object.entries(stackConfig)
+    .map(([rawKey, value]) => [qualify(project.name, rawKey), value] as const)
+    .filter(([key, value]) => project.config[key]?.secret && !containsSecure(value));
+  if (plain.length === 0) return;
+  throw new StackConfigError(plain.map(([key, value]) => {
+    const input = typeof value === "string" && value.includes("\n") ? "< <file holding the value>" : "<value>";
+    return `${file}: ${key} is in plain text, but Pulumi.yaml declares it secret; delete that line and store the value encrypted: ` +
+      `pulumi config set --stack ${stack} --secret ${key} ${input}`;
+  }).join("\n"));
 }
 
 function containsSecure(value: unknown): boolean {
