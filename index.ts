@@ -85,6 +85,7 @@ const database = new Database("database", {
   settings: config.database,
   stack: config.stack,
   region: config.aws.region,
+  permissionsBoundary: config.aws.permissionsBoundary,
   nodes: config.nodes,
   superuserSecretName: databaseSecrets["postgres-superuser"],
   ownerSecretNames: Object.fromEntries(config.database.databases.map((db) => [db, databaseSecrets[ownerSecretName(db)]])),

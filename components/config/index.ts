@@ -236,6 +236,11 @@ export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings 
   return result.data;
 }
 
+/** The Secrets Manager prefix of a stack that sets no homelab:aws.secretPrefix. */
+export function defaultSecretPrefix(stack: string): string {
+  return `homelab/${stack}`;
+}
+
 /** Facts derived from valid settings, computed once so no layer recomputes them. */
 export function deriveConfig(
   settings: RawHomelabSettings,
@@ -250,7 +255,7 @@ export function deriveConfig(
     agents: settings.nodes.filter((n) => n.role === "agent"),
     gpuNodes,
     accelerator: settings.ai.accelerator ?? (gpuNodes.length > 0 ? "nvidia" : "cpu"),
-    secretPrefix: settings.aws.secretPrefix ?? `homelab/${stack}`,
+    secretPrefix: settings.aws.secretPrefix ?? defaultSecretPrefix(stack),
     secrets,
   };
 }

@@ -129,6 +129,11 @@ export const AwsSchema = z.strictObject({
   }).optional(),
   recoveryWindowDays: count(7, 30).default(7),
   customerManagedKey: z.boolean().default(false),
+  // The managed policy every IAM user of the stack carries as its permissions boundary; CI's deploy
+  // role may create users only with it (bootstrap/ci-roles makes both).
+  permissionsBoundary: text("an IAM policy ARN").regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, {
+    error: "expected an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/homelab-staging-workload-boundary",
+  }).optional(),
 });
 
 export const StorageSchema = z.strictObject({

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSettings, NodeSpec } from "../config";
 import type { LabNamespace } from "../namespaces";
 import { charts } from "../versions";
-import { backupPolicyDocument, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
+import { backupPolicyDocument, backupUserName, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
 import {
   BACKUP_CREDENTIAL_KEYS,
   BACKUP_CREDENTIALS_SECRET,
@@ -53,6 +53,8 @@ export interface DatabaseArgs {
   stack: string;
   /** The AWS region of the backup bucket (homelab:aws.region). */
   region: string;
+  /** The permissions boundary of the backup user (homelab:aws.permissionsBoundary), if the stack sets one. */
+  permissionsBoundary?: string;
   /** The inventory: instances get a host each when enough nodes take untainted pods. */
   nodes: Pick<NodeSpec, "name" | "taints">[];
   /** basic-auth Secret (username postgres) in the database namespace, synced by the secrets layer. */
@@ -147,8 +149,9 @@ export class Database extends pulumi.ComponentResource {
 
     // The backup identity: one IAM user whose only permissions are on this bucket.
     const user = new aws.iam.User(`${name}-backup`, {
-      name: `homelab-${args.stack}-pg-backup`,
+      name: backupUserName(args.stack),
       path: "/homelab/",
+      permissionsBoundary: args.permissionsBoundary,
       tags,
     }, awsOpts);
     new aws.iam.UserPolicy(`${name}-backup`, {

@@ -18,7 +18,7 @@ import {
   secretsManagerName,
   ValueSource,
 } from "./catalogue";
-import { esoUserName, namespaceReadPolicy } from "./iam";
+import { esoUserName, esoUserPath, namespaceReadPolicy } from "./iam";
 import {
   BOOTSTRAP_KEYS,
   BOOTSTRAP_SECRET_NAME,
@@ -170,7 +170,8 @@ export class SecretsLayer extends pulumi.ComponentResource {
       const base = `${name}-${ns}`;
       const user = new aws.iam.User(`${base}-eso`, {
         name: esoUserName(config.stack, ns),
-        path: `/homelab/${config.stack}/`,
+        path: esoUserPath(config.stack),
+        permissionsBoundary: config.aws.permissionsBoundary,
         tags: tags({ namespace: ns }),
       }, awsOpts);
       new aws.iam.UserPolicy(`${base}-eso-read`, {
