@@ -110,7 +110,7 @@ function manifestsFor(config: AiConfig): ServiceManifests[] {
     gpuNodes: config.gpuNodes,
     storageClass: "nfs-csi-v2",
     placements,
-    openWebuiSecrets: { secretKey: { name: "quota", key: "quota" } },
+    openWebuiSecrets: { secretKey: { name: "quota", key: "quota" }, admin: { email: { name: "quota", key: "quota" }, password: { name: "quota", key: "quota" } } },
   });
 }
 

@@ -53,6 +53,9 @@ export const DATABASE_NAMESPACE = "database";
 export const POSTGRES_RW_HOST = `${POSTGRES_CLUSTER}-rw.${DATABASE_NAMESPACE}.svc`;
 export const POSTGRES_PORT = 5432;
 
+/** The login of Open WebUI's first administrator (a name under home.arpa, RFC 8375: it is never mailed). */
+export const OPEN_WEBUI_ADMIN_EMAIL = "admin@homelab.home.arpa";
+
 /** The database Open WebUI keeps its conversation history in (when the stack declares it). */
 export const OPEN_WEBUI_DATABASE = "openwebui";
 
@@ -94,8 +97,17 @@ export function catalogue(config: Pick<HomelabConfig, "database" | "secrets">): 
     });
   }
 
-  // open-webui: its session-signing key, and the connection URL built from the same owner password
+  // open-webui: the administrator it creates on its first start (sign-up stays off, so nobody on
+  // the LAN can make themselves admin), its session-signing key, and the connection URL built from the same owner password
   // the database layer sets on the role (shared at generation time, never read across namespaces).
+  generators.push(password("webui-admin-password"));
+  entries.push({
+    namespace: "open-webui",
+    name: "admin",
+    description: "Open WebUI's first administrator, created on its first start (WEBUI_ADMIN_EMAIL, WEBUI_ADMIN_PASSWORD)",
+    type: "Opaque",
+    properties: { WEBUI_ADMIN_EMAIL: literal(OPEN_WEBUI_ADMIN_EMAIL), WEBUI_ADMIN_PASSWORD: generated("webui-admin-password") },
+  });
   generators.push({ id: "webui-secret-key", kind: "bytes", length: 32, encoding: "base64" });
   entries.push({
     namespace: "open-webui",
