@@ -296,9 +296,10 @@ function service(app: string, component: string, placement: Placement, port: num
 export function exposures(settings: AiSettings): Record<AiService, Exposure | undefined> {
   const lan = settings.lanExposure;
   const wyoming: Exposure | undefined = lan ? { type: lan.serviceType, allowedCidrs: lan.allowedCidrs } : undefined;
-  const nodePort = settings.ollama.nodePort;
+  const { nodePort, allowedClients } = settings.ollama;
   return {
-    ollama: lan && nodePort !== undefined ? { type: "NodePort", allowedCidrs: lan.allowedCidrs, nodePort } : undefined,
+    // Ollama has no authentication: its NodePort admits its declared single hosts, not the LAN.
+    ollama: nodePort !== undefined && allowedClients?.length ? { type: "NodePort", allowedCidrs: allowedClients, nodePort } : undefined,
     openWebui: wyoming,
     whisper: wyoming,
     piper: wyoming,

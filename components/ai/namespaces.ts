@@ -134,7 +134,7 @@ export function aiIngressRules(config: AiConfig): Record<AiService, IngressRule[
   });
 
   const callers: Record<AiService, string> = {
-    ollama: "LAN clients call Ollama on its NodePort",
+    ollama: "Declared client hosts call Ollama on its NodePort",
     openWebui: "LAN browsers reach Open WebUI",
     whisper: "Home Assistant calls Whisper over Wyoming",
     piper: "Home Assistant calls Piper over Wyoming",
@@ -206,8 +206,9 @@ export interface DeclaredExposure {
 
 /**
  * Every Service the AI layer exposes beyond the cluster, as declared by ai.lanExposure and
- * ai.ollama.nodePort. The policy pack allows a NodePort/LoadBalancer Service only if it is listed
- * here (and carries the homelab.dev/exposure annotation with the same CIDRs).
+ * ai.ollama.nodePort with ai.ollama.allowedClients. The policy pack allows a NodePort/LoadBalancer
+ * Service only if it is listed here (and carries the homelab.dev/exposure annotation with the same
+ * CIDRs; Ollama's entry requires single hosts).
  */
 export function declaredExposures(config: Pick<HomelabConfig, "ai">): DeclaredExposure[] {
   const exposed = exposures(config.ai);

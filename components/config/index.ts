@@ -187,8 +187,12 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (settings.ai.piper.maxReplicas > settings.ai.piper.minReplicas && settings.k3s.disable.includes("metrics-server")) {
     at(["ai", "piper", "maxReplicas"], "Piper scales on CPU, which needs metrics-server; keep it out of k3s.disable or set maxReplicas equal to minReplicas");
   }
-  if (settings.ai.ollama.nodePort !== undefined && !settings.ai.lanExposure) {
-    at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
+  const { nodePort, allowedClients } = settings.ai.ollama;
+  if (nodePort !== undefined && !(allowedClients && allowedClients.length > 0)) {
+    at(["ai", "ollama", "nodePort"], "exposes Ollama, which has no authentication, on the LAN; declare the hosts that may call it in ai.ollama.allowedClients (each a /32), or drop the NodePort and use Open WebUI");
+  }
+  if (allowedClients !== undefined && nodePort === undefined) {
+    at(["ai", "ollama", "allowedClients"], "admits clients to a NodePort that ai.ollama.nodePort does not declare; set the port or remove the list");
   }
   const instances = settings.database.instances;
   if (instances > settings.nodes.length) {

@@ -179,7 +179,7 @@ export const ObservabilitySchema = z.strictObject({
 const ExposureSchema = z.strictObject({
   serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
   // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
-  // browsers for Open WebUI, and Ollama's NodePort when declared); nothing else gets in.
+  // browsers for Open WebUI); nothing else gets in. Ollama's NodePort has its own list of hosts.
   allowedCidrs: z.array(cidr).min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
 });
 
@@ -197,6 +197,11 @@ export const AiSchema = z.strictObject({
     })).min(1).default(["tinyllama"]),
     storageSize: bytes.default("20Gi"),
     nodePort: count(30000, 32767).optional(),
+    // Ollama has no authentication: its NodePort admits these hosts only, one address each. Open
+    // WebUI (which has accounts) is the way in for everyone else.
+    allowedClients: z.array(text("a single host").refine(v.isSingleHostCidr, {
+      error: "expected one host as a /32 (or IPv6 /128) such as 192.168.1.20/32: Ollama has no authentication, so a whole network may not call it",
+    })).optional(),
   }).prefault({}),
   openWebui: z.strictObject({ storageSize: bytes.default("5Gi") }).prefault({}),
   whisper: z.strictObject({

@@ -41,6 +41,13 @@ export function isCidr(value: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
+/** A network of exactly one address: an IPv4 /32 or an IPv6 /128. */
+export function isSingleHostCidr(value: string): boolean {
+  if (!isCidr(value)) return false;
+  const [address, bits] = value.split("/");
+  return Number(bits) === (isIP(address) === 4 ? 32 : 128);
+}
+
 /** A Kubernetes object name that is also a valid node name (DNS-1123 label). */
 export function isDns1123Label(value: string): boolean {
   return DNS1123_LABEL.test(value);

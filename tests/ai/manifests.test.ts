@@ -214,9 +214,9 @@ describe("Ollama", () => {
 
   it("is a NodePort on 31434 only where the stack declares it", () => {
     expect(serviceSpec(stagingM.ollama)).toMatchObject({ type: "NodePort", externalTrafficPolicy: "Local", ports: [{ port: 11434, nodePort: 31434 }] });
-    expect(stagingM.ollama.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
+    expect(stagingM.ollama.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.20/32" });
     expect(serviceSpec(devM.ollama).type).toBe("ClusterIP");
-    const noPort = stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; });
+    const noPort = stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; delete raw.ai.ollama.allowedClients; });
     const svc = serviceSpec(ollamaManifests(inputs(noPort)));
     expect(svc.type).toBe("ClusterIP");
     expect(svc.ports[0].nodePort).toBeUndefined();

@@ -27,3 +27,34 @@ describe("homelab:aws.permissionsBoundary", () => {
     expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:aws\.permissionsBoundary: expected an IAM managed policy ARN/)]);
   });
 });
+
+describe("homelab:ai.ollama.allowedClients", () => {
+  const withOllama = (ollama: Record<string, unknown>, lanExposure?: unknown) => {
+    const raw = validRaw();
+    raw.ai = { ollama, ...(lanExposure ? { lanExposure } : {}) };
+    return raw;
+  };
+
+  it("admits single hosts (IPv4 /32, IPv6 /128) to Ollama's NodePort, without any LAN exposure of the rest", () => {
+    expect(problemsOf(withOllama({ nodePort: 31434, allowedClients: ["192.168.1.20/32", "fd00::20/128"] }))).toEqual([]);
+  });
+
+  it.each(["192.168.1.0/24", "192.168.1.20", "fd00::/64", "0.0.0.0/0"])("refuses %s: a network, or no prefix at all", (cidr) => {
+    expect(problemsOf(withOllama({ nodePort: 31434, allowedClients: [cidr] }))).toEqual([
+      expect.stringMatching(/^homelab:ai\.ollama\.allowedClients\[0\]: expected one host as a \/32/),
+    ]);
+  });
+
+  it("a NodePort needs its clients even when the LAN exposure of the other services is declared", () => {
+    expect(problemsOf(withOllama({ nodePort: 31434 }, { allowedCidrs: ["192.168.1.0/24"] }))).toEqual([
+      expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama, which has no authentication/),
+    ]);
+    expect(problemsOf(withOllama({ nodePort: 31434, allowedClients: [] }))).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort:/)]);
+  });
+
+  it("refuses clients without a NodePort to admit them to", () => {
+    expect(problemsOf(withOllama({ allowedClients: ["192.168.1.20/32"] }))).toEqual([
+      expect.stringMatching(/^homelab:ai\.ollama\.allowedClients: admits clients to a NodePort that ai\.ollama\.nodePort does not declare/),
+    ]);
+  });
+});

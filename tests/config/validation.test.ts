@@ -107,11 +107,11 @@ describe("parseSettings", () => {
     ]);
   });
 
-  it("needs declared LAN exposure before Ollama gets a NodePort", () => {
+  it("needs declared client hosts before Ollama gets a NodePort", () => {
     const raw = validRaw();
     raw.ai = { ollama: { nodePort: 31434 } };
-    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama on the LAN/)]);
-    raw.ai.lanExposure = { allowedCidrs: ["192.168.1.0/24"] };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama, which has no authentication, on the LAN/)]);
+    raw.ai.ollama.allowedClients = ["192.168.1.20/32"];
     expect(problemsOf(raw)).toEqual([]);
   });
 
