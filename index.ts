@@ -86,6 +86,7 @@ const database = new Database("database", {
   stack: config.stack,
   region: config.aws.region,
   permissionsBoundary: config.aws.permissionsBoundary,
+  accessKeyGenerations: config.aws.accessKeyGenerations["pg-backup"],
   nodes: config.nodes,
   superuserSecretName: databaseSecrets["postgres-superuser"],
   ownerSecretNames: Object.fromEntries(config.database.databases.map((db) => [db, databaseSecrets[ownerSecretName(db)]])),

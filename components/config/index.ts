@@ -194,6 +194,10 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (allowedClients !== undefined && nodePort === undefined) {
     at(["ai", "ollama", "allowedClients"], "admits clients to a NodePort that ai.ollama.nodePort does not declare; set the port or remove the list");
   }
+  for (const [identity, generations] of Object.entries(settings.aws.accessKeyGenerations)) {
+    const problem = v.accessKeyGenerationsProblem(generations ?? []);
+    if (problem) at(["aws", "accessKeyGenerations", identity], problem);
+  }
   const instances = settings.database.instances;
   if (instances > settings.nodes.length) {
     at(["database", "instances"], `${instances} instances with anti-affinity need at least ${instances} nodes; the inventory has ${settings.nodes.length}`);

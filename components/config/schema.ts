@@ -121,6 +121,12 @@ export const K3sSchema = z.strictObject({
   bastion: BastionSchema.optional(),
 });
 
+/**
+ * The stack's long-lived IAM access keys, by identity: External Secrets' one per namespace with
+ * synced secrets (eso-<namespace>) and the database backup's (pg-backup).
+ */
+export const ACCESS_KEY_IDENTITIES = ["eso-database", "eso-open-webui", "eso-monitoring", "pg-backup"] as const;
+
 export const AwsSchema = z.strictObject({
   region: awsRegion,
   profile: text("an AWS profile name").optional(),
@@ -131,6 +137,12 @@ export const AwsSchema = z.strictObject({
   customerManagedKey: z.boolean().default(false),
   // The managed policy every IAM user of the stack carries as its permissions boundary; CI's deploy
   // role may create users only with it (bootstrap/ci-roles makes both).
+  // Key generations per identity (default [1]); the newest is in use. Rotate: add the next
+  // generation, pulumi up, let the consumer switch, drop the old one, pulumi up (docs/security.md).
+  accessKeyGenerations: z.partialRecord(
+    z.enum(ACCESS_KEY_IDENTITIES, { error: `expected one of ${ACCESS_KEY_IDENTITIES.join(", ")}` }),
+    z.array(count(1, 9999)),
+  ).default({}),
   permissionsBoundary: text("an IAM policy ARN").regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, {
     error: "expected an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/homelab-staging-workload-boundary",
   }).optional(),

@@ -190,3 +190,14 @@ export function cidrContains(cidr: string, address: string): boolean {
   const ip = ipToBigInt(address);
   return range !== undefined && ip !== undefined && range.family === ip.family && range.first <= ip.value && ip.value <= range.last;
 }
+
+/** AWS's limit of access keys per IAM user. */
+export const MAX_ACCESS_KEYS = 2;
+
+/** Why a list of access key generations (homelab:aws.accessKeyGenerations) cannot be used, or undefined. */
+export function accessKeyGenerationsProblem(generations: readonly number[]): string | undefined {
+  if (generations.length === 0) return "expected at least one key generation, e.g. [1]";
+  if (generations.length > MAX_ACCESS_KEYS) return `AWS allows ${MAX_ACCESS_KEYS} access keys per IAM user: keep the old and the new generation only`;
+  if (generations.some((g, i) => i > 0 && g <= generations[i - 1])) return "list the generations in ascending order, each once (e.g. [1, 2] while rotating)";
+  return undefined;
+}

@@ -31,6 +31,7 @@ import {
   schedulableNodes,
 } from "./manifests";
 import { barmanPluginValues, certManagerValues, cnpgOperatorValues } from "./values";
+import { rotatingAccessKeys } from "../access-keys";
 import { pinnedChart } from "../helm";
 
 export * from "./iam";
@@ -55,6 +56,8 @@ export interface DatabaseArgs {
   region: string;
   /** The permissions boundary of the backup user (homelab:aws.permissionsBoundary), if the stack sets one. */
   permissionsBoundary?: string;
+  /** The backup user's access key generations (homelab:aws.accessKeyGenerations "pg-backup"); [1] by default. */
+  accessKeyGenerations?: number[];
   /** The inventory: instances get a host each when enough nodes take untainted pods. */
   nodes: Pick<NodeSpec, "name" | "taints">[];
   /** basic-auth Secret (username postgres) in the database namespace, synced by the secrets layer. */
@@ -158,10 +161,8 @@ export class Database extends pulumi.ComponentResource {
       user: user.name,
       policy: bucket.arn.apply((arn) => JSON.stringify(backupPolicyDocument(arn))),
     }, awsOpts);
-    const accessKey = new aws.iam.AccessKey(`${name}-backup`, { user: user.name }, {
-      ...awsOpts,
-      additionalSecretOutputs: ["secret"],
-    });
+    // Rotated by generations (homelab:aws.accessKeyGenerations "pg-backup"); the Secret carries the newest.
+    const accessKey = rotatingAccessKeys(`${name}-backup`, user.name, args.accessKeyGenerations ?? [1], awsOpts);
 
     // A bootstrap credential: it is born here (from the access key), so it cannot come from
     // Secrets Manager through External Secrets like the others. Secret from creation on.

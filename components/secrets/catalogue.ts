@@ -40,6 +40,11 @@ export interface CatalogueEntry {
   type: KubernetesSecretType;
   /** Extra labels on the synced Kubernetes Secret (e.g. so CloudNative-PG reloads on rotation). */
   labels?: Record<string, string>;
+  /**
+   * Kept in Secrets Manager as the record of operator-provided values, and not synced into the
+   * cluster: nothing there reads it, so no identity, key or SecretStore exists for it.
+   */
+  recordOnly?: true;
 }
 
 export interface Catalogue {
@@ -154,12 +159,15 @@ export function catalogue(config: Pick<HomelabConfig, "database" | "secrets">): 
     });
   }
 
-  // nfs-csi: the NAS and its exports; never written in git, only in secret config and here.
+  // nfs-csi: the NAS and its exports; never written in git, only in secret config and here. A
+  // record only: the storage classes take these values from the stack's config, and the driver
+  // reads no Secret, so syncing them would only give the cluster an IAM key nothing uses.
   entries.push({
     namespace: "nfs-csi",
     name: "nfs",
-    description: "NFS server and export paths of the storage classes",
+    description: "NFS server and export paths of the storage classes (a record; not synced into the cluster)",
     type: "Opaque",
+    recordOnly: true,
     properties: {
       server: fromConfig("nfsServer"),
       shareGeneral: fromConfig("nfsShareGeneral"),
@@ -210,9 +218,17 @@ export function generatorRefs(source: ValueSource): string[] {
   return [];
 }
 
-/** Namespaces that hold at least one catalogue entry, in catalogue order. */
+/** The entries External Secrets syncs into the cluster (all but the records). */
+export function syncedEntries(cat: Catalogue): CatalogueEntry[] {
+  return cat.entries.filter((e) => !e.recordOnly);
+}
+
+/**
+ * Namespaces that get at least one synced entry, in catalogue order: each gets an IAM identity,
+ * its access key and a SecretStore.
+ */
 export function catalogueNamespaces(cat: Catalogue): string[] {
-  return [...new Set(cat.entries.map((e) => e.namespace))];
+  return [...new Set(syncedEntries(cat).map((e) => e.namespace))];
 }
 
 /** The Kubernetes Secret a catalogue entry syncs to. */
@@ -237,7 +253,7 @@ export interface SecretRef {
  */
 export function secretRefs(config: Pick<HomelabConfig, "database" | "secrets">, namespace: string): Record<string, SecretRef> {
   const refs: Record<string, SecretRef> = {};
-  for (const entry of catalogue(config).entries) {
+  for (const entry of syncedEntries(catalogue(config))) {
     if (entry.namespace === namespace) refs[entry.name] = { name: secretName(entry), keys: Object.keys(entry.properties) };
   }
   return refs;

@@ -34,7 +34,10 @@ describe("secrets catalogue", () => {
       "monitoring/grafana-admin",
       "nfs-csi/nfs",
     ]);
-    expect(catalogueNamespaces(cat)).toEqual(["database", "open-webui", "monitoring", "nfs-csi"]);
+    // nfs-csi/nfs is a record: nothing in the cluster reads it, so nfs-csi gets no identity or store.
+    expect(catalogueNamespaces(cat)).toEqual(["database", "open-webui", "monitoring"]);
+    expect(cat.entries.filter((e) => e.recordOnly).map((e) => `${e.namespace}/${e.name}`)).toEqual(["nfs-csi/nfs"]);
+    expect(Object.keys(secretRefs(testConfig(), "nfs-csi"))).toEqual([]);
   });
 
   it("gives every database its own generated owner role, in CloudNative-PG's basic-auth shape", () => {
