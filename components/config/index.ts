@@ -268,6 +268,11 @@ export function deriveConfig(
   };
 }
 
+/** An optional secret key that is absent, or holds Pulumi.yaml's default "", is unset. */
+export function isUnsetOptional(value: string | undefined): boolean {
+  return value === undefined || value === "";
+}
+
 /** Reads the stack's config through the Pulumi runtime, validates it, and returns the typed model. */
 export function loadConfig(): HomelabConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
@@ -292,8 +297,9 @@ export function loadConfig(): HomelabConfig {
     } else secrets[key] = value;
   }
   for (const key of Object.keys(OPTIONAL_SECRET_KEYS)) {
-    const value = config.getSecret(key);
-    if (value !== undefined) secrets[key] = value;
+    // Pulumi.yaml declares each with the default "", which means unset (see there why).
+    if (isUnsetOptional(config.get(key))) continue;
+    secrets[key] = config.requireSecret(key);
   }
 
   let settings: RawHomelabSettings | undefined;

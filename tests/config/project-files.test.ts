@@ -17,11 +17,21 @@ const stackFiles = ["dev", "staging"].map((stack) => ({
 describe("Pulumi.yaml", () => {
   const project = readProjectFile(ROOT);
 
-  it("declares every settings key and every required secret, with descriptions", () => {
+  it("declares every settings key and every secret, required or optional, with descriptions", () => {
     const declared = Object.keys(project.config).filter((k) => k.startsWith("homelab:")).map((k) => k.slice(8)).sort();
-    expect(declared).toEqual([...Object.keys(HomelabSchema.shape), ...Object.keys(SECRET_KEYS)].sort());
-    for (const key of Object.keys(SECRET_KEYS)) expect(project.config[`homelab:${key}`].secret).toBe(true);
+    expect(declared).toEqual([...Object.keys(HomelabSchema.shape), ...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)].sort());
+    for (const key of Object.keys(SECRET_KEYS)) expect(project.config[`homelab:${key}`]).toMatchObject({ type: "string", secret: true });
     for (const spec of Object.values(project.config)) expect(spec.description ?? spec.value).toBeTruthy();
+  });
+
+  it("declares optional secrets secret, untyped, with the default \"\" that stands for unset", () => {
+    // The CLI demands a value for a typed key without a default, and refuses a plain-text default
+    // for a typed secret (pulumi/pulumi pkg/workspace/config.go mergeConfig, validateStackConfigValue).
+    for (const key of Object.keys(OPTIONAL_SECRET_KEYS)) {
+      const spec = project.config[`homelab:${key}`];
+      expect([key, spec.secret, spec.type, spec.default]).toEqual([key, true, undefined, ""]);
+      expect(spec.description).toMatch(/^Optional\./);
+    }
   });
 
   it("disables default providers for every stack", () => {
