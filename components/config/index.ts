@@ -18,7 +18,6 @@ export const CONFIG_NAMESPACE = "homelab";
 
 /** Config keys whose values are secret; each is documented with the command that sets it. */
 export const SECRET_KEYS = {
-  sshPrivateKey: "the private key (OpenSSH format) that logs in to every node",
   nfsServer: "the NAS address that serves the NFS exports",
   nfsShareGeneral: "the NFS export for general application state (class nfs-csi-v2)",
   nfsSharePostgres: "the NFS export for PostgreSQL data; it must allow UID 26 (class nfs-postgres-v2)",
@@ -26,6 +25,7 @@ export const SECRET_KEYS = {
 } as const;
 /** Optional secret keys: features that stay off while the key is unset. */
 export const OPTIONAL_SECRET_KEYS = {
+  sshPrivateKey: "the private key (OpenSSH format) that logs in to every node (unless homelab:ssh.agent is true)",
   alertWebhookUrl: "an HTTPS webhook (ntfy, Discord, Slack...) that Alertmanager sends alerts to",
   etcdS3AccessKeyId: "the access key ID K3s uploads etcd snapshots to S3 with (required with homelab:k3s.etcdSnapshots.s3)",
   etcdS3SecretAccessKey: "the secret access key that goes with homelab:etcdS3AccessKeyId (required with homelab:k3s.etcdSnapshots.s3)",
@@ -194,6 +194,9 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   if (allowedClients !== undefined && nodePort === undefined) {
     at(["ai", "ollama", "allowedClients"], "admits clients to a NodePort that ai.ollama.nodePort does not declare; set the port or remove the list");
   }
+  if (settings.ssh.agentSocketPath !== undefined && !settings.ssh.agent) {
+    at(["ssh", "agentSocketPath"], "names an agent socket, but ssh.agent is false: set ssh.agent to true to log in through it");
+  }
   for (const [identity, generations] of Object.entries(settings.aws.accessKeyGenerations)) {
     const problem = v.accessKeyGenerationsProblem(generations ?? []);
     if (problem) at(["aws", "accessKeyGenerations", identity], problem);
@@ -205,10 +208,28 @@ export function crossCheck(settings: RawHomelabSettings): ConfigProblem[] {
   return problems;
 }
 
-/** Optional secret keys that a setting makes mandatory. */
-const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSettings) => boolean; setting: string }[] = [
-  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s.etcdSnapshots.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
+/** Optional secret keys that a setting makes mandatory (`why` completes "is required ..."). */
+const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: RawHomelabSettings) => boolean; why: string; how?: string }[] = [
+  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s.etcdSnapshots.s3 !== undefined, why: `because ${CONFIG_NAMESPACE}:k3s.etcdSnapshots.s3 is set` },
+  {
+    keys: ["sshPrivateKey"],
+    when: (s) => !s.ssh.agent,
+    why: `unless ${CONFIG_NAMESPACE}:ssh.agent is true`,
+    how: `\`pulumi config set --secret ${CONFIG_NAMESPACE}:sshPrivateKey < ~/.ssh/<key>\`, or log in through your SSH agent with \`pulumi config set --path ${CONFIG_NAMESPACE}:ssh.agent true\``,
+  },
 ];
+
+/** Optional secret keys a setting forbids: they would keep what the setting is meant to keep out. */
+const SECRETS_FORBIDDEN_BY: { key: OptionalSecretKey; when: (s: RawHomelabSettings) => boolean; message: string }[] = [{
+  key: "sshPrivateKey",
+  when: (s) => s.ssh.agent,
+  message: `is set although ${CONFIG_NAMESPACE}:ssh.agent is true: the key would stay in the stack's config and in the state of every command; remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:sshPrivateKey\``,
+}];
+
+/** Every secret key these settings need: the required ones and those their settings make required. */
+export function requiredSecretKeys(settings: RawHomelabSettings): string[] {
+  return [...Object.keys(SECRET_KEYS), ...SECRETS_REQUIRED_BY.filter((rule) => rule.when(settings)).flatMap((rule) => rule.keys)];
+}
 
 /**
  * Problems between settings and optional secrets. Secret values are Outputs, so only their presence
@@ -223,9 +244,12 @@ export function secretPresenceProblems(settings: RawHomelabSettings, present: Re
       if (present.has(key)) continue;
       problems.push({
         path: `${CONFIG_NAMESPACE}:${key}`,
-        message: `is required because ${CONFIG_NAMESPACE}:${rule.setting} is set: ${OPTIONAL_SECRET_KEYS[key]}; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>\``,
+        message: `is required ${rule.why}: ${OPTIONAL_SECRET_KEYS[key]}; set it with ${rule.how ?? `\`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>\``}`,
       });
     }
+  }
+  for (const rule of SECRETS_FORBIDDEN_BY) {
+    if (rule.when(settings) && present.has(rule.key)) problems.push({ path: `${CONFIG_NAMESPACE}:${rule.key}`, message: rule.message });
   }
   return problems;
 }

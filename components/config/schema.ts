@@ -237,10 +237,23 @@ export const AiSchema = z.strictObject({
   lanExposure: ExposureSchema.optional(),
 });
 
+/**
+ * How the program logs in to the nodes: with homelab:sshPrivateKey (the default), or through the
+ * operator's SSH agent, so the key stays out of the stack's config and every command's state.
+ */
+export const SshSchema = z.strictObject({
+  agent: z.boolean().default(false),
+  // Without it the agent at $SSH_AUTH_SOCK is used (read by the provider, never stored). A path set
+  // here is stored with every command, so set it only for a socket that does not move between
+  // logins (e.g. ~/.1password/agent.sock expanded): a new path updates every step.
+  agentSocketPath: text("a socket path").regex(/^\/\S+$/, { error: "expected the absolute path of the agent's socket, such as /home/me/.1password/agent.sock" }).optional(),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
   k3s: K3sSchema,
+  ssh: SshSchema.prefault({}),
   aws: AwsSchema,
   storage: StorageSchema.prefault({}),
   gpu: GpuLayerSchema.prefault({}),
@@ -251,6 +264,7 @@ export const HomelabSchema = z.strictObject({
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type K3sSettings = z.infer<typeof K3sSchema>;
+export type SshSettings = z.infer<typeof SshSchema>;
 export type EtcdS3Settings = z.infer<typeof EtcdS3Schema>;
 export type AwsSettings = z.infer<typeof AwsSchema>;
 export type StorageSettings = z.infer<typeof StorageSchema>;

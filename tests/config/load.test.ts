@@ -5,7 +5,7 @@ import { isSecret, mockRuntime } from "../helpers/runtime";
 import { ConfigError, loadConfig, SECRET_KEYS } from "../../components/config";
 import { validRaw } from "./fixtures";
 
-const secretConfig = Object.fromEntries(Object.keys(SECRET_KEYS).map((key) => [`homelab:${key}`, `value-of-${key}`]));
+const secretConfig = Object.fromEntries([...Object.keys(SECRET_KEYS), "sshPrivateKey"].map((key) => [`homelab:${key}`, `value-of-${key}`]));
 
 function stackConfig(raw: Record<string, unknown>, extraSecrets: Record<string, string> = {}): Record<string, string> {
   return {

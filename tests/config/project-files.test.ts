@@ -30,7 +30,7 @@ describe("Pulumi.yaml", () => {
     for (const key of Object.keys(OPTIONAL_SECRET_KEYS)) {
       const spec = project.config[`homelab:${key}`];
       expect([key, spec.secret, spec.type, spec.default]).toEqual([key, true, undefined, ""]);
-      expect(spec.description).toMatch(/^Optional\./);
+      expect(spec.description).toMatch(/^Optional\b/);
     }
   });
 

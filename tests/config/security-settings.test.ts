@@ -1,6 +1,6 @@
 // Config keys of the security hardening (docs/security.md): each accepted in its right form and
 // refused, by key path, in any other. Kept apart from validation.test.ts, which covers the rest.
-import { ConfigError, parseSettings } from "../../components/config";
+import { ConfigError, parseSettings, requiredSecretKeys, secretPresenceProblems } from "../../components/config";
 import { validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -56,5 +56,39 @@ describe("homelab:ai.ollama.allowedClients", () => {
     expect(problemsOf(withOllama({ allowedClients: ["192.168.1.20/32"] }))).toEqual([
       expect.stringMatching(/^homelab:ai\.ollama\.allowedClients: admits clients to a NodePort that ai\.ollama\.nodePort does not declare/),
     ]);
+  });
+});
+
+describe("homelab:ssh and homelab:sshPrivateKey", () => {
+  const settings = (ssh?: Record<string, unknown>) => {
+    const raw = validRaw();
+    if (ssh) (raw as Record<string, unknown>).ssh = ssh;
+    return parseSettings(raw);
+  };
+
+  it("logs in with the key by default, and needs it then", () => {
+    expect(settings().ssh).toEqual({ agent: false });
+    expect(requiredSecretKeys(settings())).toContain("sshPrivateKey");
+    expect(secretPresenceProblems(settings(), new Set())).toEqual([
+      { path: "homelab:sshPrivateKey", message: expect.stringMatching(/^is required unless homelab:ssh\.agent is true: .*pulumi config set --secret homelab:sshPrivateKey < ~\/\.ssh\/<key>.*ssh\.agent true/) },
+    ]);
+  });
+
+  it("with the agent, needs no key and refuses one (it would stay in config and in every command's state)", () => {
+    const agent = settings({ agent: true, agentSocketPath: "/home/op/.1password/agent.sock" });
+    expect(agent.ssh).toEqual({ agent: true, agentSocketPath: "/home/op/.1password/agent.sock" });
+    expect(requiredSecretKeys(agent)).not.toContain("sshPrivateKey");
+    expect(secretPresenceProblems(agent, new Set())).toEqual([]);
+    expect(secretPresenceProblems(agent, new Set(["sshPrivateKey"]))).toEqual([
+      { path: "homelab:sshPrivateKey", message: expect.stringContaining("pulumi config rm homelab:sshPrivateKey") },
+    ]);
+  });
+
+  it("refuses a relative socket path, and a socket path without the agent", () => {
+    const raw = validRaw();
+    (raw as Record<string, unknown>).ssh = { agent: true, agentSocketPath: "agent.sock" };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ssh\.agentSocketPath: expected the absolute path/)]);
+    (raw as Record<string, unknown>).ssh = { agentSocketPath: "/run/agent.sock" };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ssh\.agentSocketPath: names an agent socket, but ssh\.agent is false/)]);
   });
 });

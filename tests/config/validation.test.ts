@@ -232,12 +232,12 @@ describe("secretPresenceProblems", () => {
       { path: "homelab:etcdS3AccessKeyId", message: expect.stringContaining("is required because homelab:k3s.etcdSnapshots.s3 is set") },
       { path: "homelab:etcdS3SecretAccessKey", message: expect.stringContaining("`pulumi config set --secret homelab:etcdS3SecretAccessKey <value>`") },
     ]);
-    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
-    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
+    expect(secretPresenceProblems(withS3(), new Set(["sshPrivateKey", "etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
+    expect(secretPresenceProblems(withS3(), new Set(["sshPrivateKey", "etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
   });
 
   it("asks for nothing without S3", () => {
-    expect(secretPresenceProblems(parseSettings(validRaw()), new Set())).toEqual([]);
+    expect(secretPresenceProblems(parseSettings(validRaw()), new Set(["sshPrivateKey"]))).toEqual([]);
   });
 });
 

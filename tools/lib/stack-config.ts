@@ -1,9 +1,12 @@
 // Reads a stack's configuration the way the Pulumi CLI does (Pulumi.yaml, then Pulumi.<stack>.yaml,
 // then `config set` overrides), without the CLI: encrypted and absent secrets become deterministic
-// placeholders, so a plan needs neither the stack's passphrase nor a cloud account.
+// placeholders, so a plan needs neither the stack's passphrase nor a cloud account. An absent
+// secret gets one when the stack must set it: it has no default, or the stack's settings require
+// it (requiredSecretKeys, e.g. the SSH key unless homelab:ssh.agent); an optional one stays unset.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { HomelabSchema, parseSettings, requiredSecretKeys } from "../../components/config";
 
 export interface ProjectFile {
   name: string;
@@ -89,17 +92,38 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
     placeholders.delete(key);
     if (o.secret) secretKeys.add(key);
   }
+  const required = new Set(requiredBySettings(project.name, values));
   for (const [key, spec] of Object.entries(project.config)) {
     if (spec.secret) {
       secretKeys.add(key);
-      // A secret the stack must set (no default) gets a placeholder; an optional one stays unset.
-      if (values[key] === undefined && spec.default === undefined) {
+      // A secret the stack must set gets a placeholder; an optional one stays unset ("" or absent).
+      const unset = values[key] === undefined || (values[key] === "" && spec.default === "");
+      if (unset && (spec.default === undefined || required.has(key))) {
         put(key, placeholderFor(key));
         placeholders.add(key);
       }
     }
   }
   return { project: project.name, stack, values, secretKeys: [...secretKeys].sort(), placeholders: [...placeholders].sort() };
+}
+
+/** The secret keys the stack's settings require (none when the settings do not parse: the plan reports them). */
+function requiredBySettings(project: string, values: Record<string, string>): string[] {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(HomelabSchema.shape)) {
+    const value = values[`${project}:${key}`];
+    if (value === undefined) continue;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  try {
+    return requiredSecretKeys(parseSettings(raw)).map((key) => `${project}:${key}`);
+  } catch {
+    return [];
+  }
 }
 
 function containsSecure(value: unknown): boolean {
