@@ -169,6 +169,9 @@ export const DatabaseSchema = z.strictObject({
     error: "expected a PostgreSQL identifier (lowercase letters, digits, '_')",
   })).default(["openwebui"]),
   poolerInstances: count(0, 5).default(1),
+  // Password login for the postgres superuser (CloudNative-PG enableSuperuserAccess): off, since
+  // nothing in the lab needs it; turn it on only to repair something (break-glass).
+  superuserAccess: z.boolean().default(false),
   backup: z.strictObject({
     schedule: cron.default("0 2 * * *"),
     retentionDays: count(1, 3650).default(30),

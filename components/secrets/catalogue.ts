@@ -79,12 +79,14 @@ export function catalogue(config: Pick<HomelabConfig, "database" | "secrets">): 
   const generators: Generator[] = [];
   const entries: CatalogueEntry[] = [];
 
-  // database: the superuser CloudNative-PG uses for maintenance, and one owner role per database.
+  // database: the superuser's break-glass password (applied only while
+  // homelab:database.superuserAccess is on; CloudNative-PG's own maintenance needs none), and one
+  // owner role per database.
   generators.push(password("postgres-superuser-password"));
   entries.push({
     namespace: DATABASE_NAMESPACE,
     name: "postgres-superuser",
-    description: "PostgreSQL superuser (CloudNative-PG superuserSecret)",
+    description: "PostgreSQL superuser password (CloudNative-PG superuserSecret), used only while homelab:database.superuserAccess is true",
     type: "kubernetes.io/basic-auth",
     labels: CNPG_RELOAD,
     properties: { username: literal("postgres"), password: generated("postgres-superuser-password") },
