@@ -36,7 +36,8 @@ const awsProvider = new aws.Provider("aws", {
 const cluster = new K3sCluster("homelab", {
   nodes: config.nodes,
   k3s: config.k3s,
-  sshPrivateKey: config.secrets.sshPrivateKey,
+  // A key from secret config, or the operator's SSH agent (homelab:ssh.agent): loadConfig makes sure it is one of them.
+  ...(config.ssh.agent ? { sshAgent: { socketPath: config.ssh.agentSocketPath } } : { sshPrivateKey: config.secrets.sshPrivateKey }),
   etcdS3Credentials: etcdS3CredentialsFrom(config.secrets),
 }, { providers: [commandProvider, randomProvider, tlsProvider] });
 const provider = cluster.provider;
@@ -101,6 +102,8 @@ const database = new Database("database", {
   settings: config.database,
   stack: config.stack,
   region: config.aws.region,
+  permissionsBoundary: config.aws.permissionsBoundary,
+  accessKeyGenerations: config.aws.accessKeyGenerations["pg-backup"],
   nodes: config.nodes,
   superuserSecretName: databaseSecrets["postgres-superuser"],
   ownerSecretNames: Object.fromEntries(config.database.databases.map((db) => [db, databaseSecrets[ownerSecretName(db)]])),

@@ -13,9 +13,15 @@ export interface PinnedChartArgs {
   skipCrds?: boolean;
 }
 
-/** Chart v4 arguments for a pin: an HTTPS repository by URL, an OCI registry by reference. */
+/**
+ * Chart v4 arguments for a pin: its immutable artifact by URL when it has one, else an HTTPS
+ * repository by URL, or an OCI registry by reference. `version` stays set in every case (Helm
+ * ignores it for a URL; the pack's pin policy reads it).
+ */
 export function pinnedChartArgs(pin: ChartPin, args: PinnedChartArgs): k8s.helm.v4.ChartArgs {
-  const source = pin.repo.startsWith("oci://")
+  const source = pin.artifact
+    ? { chart: pin.artifact.url }
+    : pin.repo.startsWith("oci://")
     ? { chart: `${pin.repo.replace(/\/$/, "")}/${pin.chart}` }
     : { chart: pin.chart, repositoryOpts: { repo: pin.repo } };
   return {

@@ -3,12 +3,23 @@
 // checked against, so a bump that renames a key is caught (`npm run check:charts`).
 
 export interface ChartPin {
-  /** Helm repository URL (https) or OCI registry (oci://...). */
+  /** Helm repository URL (https) or OCI registry (oci://...); where Renovate looks for new versions. */
   repo: string;
   chart: string;
   version: string;
   /** The chart version whose values.yaml every key this program sets was checked against. */
   valuesCheckedAgainst: string;
+  /**
+   * The archive installed instead of the repository's, where the repository may change the bytes
+   * of a released version: a URL that cannot serve other bytes (a git blob at a commit), and the
+   * sha256 of those bytes. Helm downloads a URL as it is and ignores `version` for it.
+   */
+  artifact?: ChartArtifact;
+}
+
+export interface ChartArtifact {
+  url: string;
+  sha256: string;
 }
 
 export interface ImagePin {
@@ -89,11 +100,19 @@ export const charts = {
     valuesCheckedAgainst: "41.3.0",
   },
   // NFS CSI driver (driver image v4.13.4 = appVersion). Chart versions have no "v" prefix since 4.11.
+  // Its repository is a branch of a git repository whose released archives are repackaged in place
+  // (4.13.4 on 2026-08-15, eb052a9a), and Helm does not compare a download with the index digest:
+  // the archive installed is the one commit 21aaa66c added with the release (the same bytes as tag
+  // v4.13.4). A bump must update the artifact too (tests/helm.test.ts checks they agree).
   csiDriverNfs: {
     repo: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
     chart: "csi-driver-nfs",
     version: "4.13.4",
     valuesCheckedAgainst: "4.13.4",
+    artifact: {
+      url: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/21aaa66ce8027d34e67d6521cbee62e6d81ecd77/charts/v4.13.4/csi-driver-nfs-4.13.4.tgz",
+      sha256: "815ac441a2dd0e48c82fa92d043e96caac4dd8ac422fbba91ed76892ed32da54",
+    },
   },
   // NVIDIA GPU operator; NGC chart versions are v-prefixed. Bundles node-feature-discovery 0.19.0,
   // whose subchart keys were checked against that chart's values.yaml.

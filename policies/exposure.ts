@@ -6,10 +6,20 @@ import { isNamespace } from "./lib/pss";
 import { Exemption, Finding, HomelabPolicy, PlainResource, ResourcePolicy, StackPolicy } from "./lib/types";
 
 export interface ServiceExposureConfig {
-  allowed: Exemption[];
+  allowed: (Exemption & { singleHosts?: boolean })[];
 }
 
 const EXPOSED_TYPES = ["LoadBalancer", "NodePort"];
+
+/** The annotation on which a Service states the networks its NetworkPolicy admits (components/ai). */
+export const EXPOSURE_CIDRS_ANNOTATION = "homelab.dev/exposure-allowed-cidrs";
+
+/** A network of exactly one address (/32, or /128 for IPv6). */
+export function isSingleHost(cidr: string): boolean {
+  const match = /^([^/]+)\/(\d+)$/.exec(cidr.trim());
+  if (!match) return false;
+  return match[1].includes(":") ? match[2] === "128" : match[2] === "32";
+}
 
 export const serviceExposurePolicy: ResourcePolicy<ServiceExposureConfig> = {
   scope: "resource",
@@ -17,14 +27,35 @@ export const serviceExposurePolicy: ResourcePolicy<ServiceExposureConfig> = {
   description: "No LoadBalancer or NodePort Service unless the stack declares it (namespace/name and a reason in the pack config).",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Use a ClusterIP Service; if LAN exposure is deliberate (e.g. the Wyoming services for Home Assistant), add { namespace, name, reason } to service-exposure.allowed in policies/config/<stack>.json.",
+  remediationSteps: "Use a ClusterIP Service; if LAN exposure is deliberate (e.g. the Wyoming services for Home Assistant), add { namespace, name, reason } to service-exposure.allowed in policies/config/<stack>.json (with singleHosts: true for a service without authentication, such as Ollama).",
   tags: ["kubernetes", "network"],
   types: ["kubernetes:core/v1:Service"],
-  configSchema: { properties: { allowed: { ...exemptionsSchema, description: "Services allowed to be LoadBalancer or NodePort." } } },
+  configSchema: {
+    properties: {
+      allowed: {
+        ...exemptionsSchema,
+        description: "Services allowed to be LoadBalancer or NodePort; singleHosts: the Service may admit single hosts only (a service without authentication).",
+        items: {
+          ...exemptionsSchema.items,
+          properties: { ...exemptionsSchema.items.properties, singleHosts: { type: "boolean", description: "Only /32 (or /128) networks may be admitted" } },
+        },
+      },
+    },
+  },
   check(r, config) {
     const type = knownString(asObject(r.props.spec).type);
-    if (!type || !EXPOSED_TYPES.includes(type) || isExempt(r, config.allowed)) return [];
-    return [`Service "${namespaceOf(r) ?? "(no namespace)"}/${objectName(r)}" is ${type}, which is not declared in service-exposure.allowed`];
+    if (!type || !EXPOSED_TYPES.includes(type)) return [];
+    const name = `${namespaceOf(r) ?? "(no namespace)"}/${objectName(r)}`;
+    const entries = config.allowed.filter((e) => isExempt(r, [e]));
+    if (entries.length === 0) return [`Service "${name}" is ${type}, which is not declared in service-exposure.allowed`];
+    if (!entries.some((e) => e.singleHosts)) return [];
+    // A declared service without authentication: every admitted network must be one host.
+    const annotation = knownString(asObject(asObject(r.props.metadata).annotations)[EXPOSURE_CIDRS_ANNOTATION]);
+    const cidrs = (annotation ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+    const wide = cidrs.filter((c) => !isSingleHost(c));
+    if (cidrs.length === 0) return [`Service "${name}" may admit single hosts only, but it does not list them in ${EXPOSURE_CIDRS_ANNOTATION}`];
+    if (wide.length > 0) return [`Service "${name}" may admit single hosts only (it has no authentication), but admits ${wide.join(", ")}; list each client as a /32`];
+    return [];
   },
 };
 

@@ -1,5 +1,6 @@
 import { pinnedChartArgs } from "../components/helm";
-import { charts } from "../components/versions";
+import { ChartPin, charts } from "../components/versions";
+import { chartPinProblems, gitRefOfRawUrl } from "../policies/helm";
 
 describe("pinnedChartArgs", () => {
   it("installs from an HTTPS repository at the pinned version", () => {
@@ -24,6 +25,27 @@ describe("pinnedChartArgs", () => {
   it("leaves out the chart's crds/ directory only when asked", () => {
     expect(pinnedChartArgs(charts.traefik, { namespace: "ingress", values: {}, skipCrds: true }).skipCrds).toBe(true);
     expect(pinnedChartArgs(charts.traefik, { namespace: "ingress", values: {} })).not.toHaveProperty("skipCrds");
+  });
+
+  it("installs a pin's artifact by its URL, keeping the version for the pin policy", () => {
+    const args = pinnedChartArgs(charts.csiDriverNfs, { namespace: "nfs-csi", values: {} });
+    expect(args.chart).toBe(charts.csiDriverNfs.artifact!.url);
+    expect(args.repositoryOpts).toBeUndefined();
+    expect(args.version).toBe("4.13.4");
+    expect(chartPinProblems(args as unknown as Record<string, unknown>)).toEqual([]);
+  });
+
+  it("gives every chart whose repository sits on a git branch an artifact at a commit, of the pinned version, with its sha256", () => {
+    for (const [key, pin] of Object.entries(charts) as [string, ChartPin][]) {
+      const branchRepo = gitRefOfRawUrl(`${pin.repo}/`);
+      if (branchRepo !== undefined && !/^[0-9a-f]{40}$/.test(branchRepo)) expect([key, pin.artifact !== undefined]).toEqual([key, true]);
+      if (!pin.artifact) continue;
+      expect(gitRefOfRawUrl(pin.artifact.url)).toMatch(/^[0-9a-f]{40}$/);
+      // A version bump (Renovate changes `version` only) fails here until the artifact follows it.
+      expect([key, pin.artifact.url.endsWith(`/${pin.chart}-${pin.version}.tgz`)]).toEqual([key, true]);
+      expect(pin.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(charts.csiDriverNfs.artifact).toBeDefined();
   });
 
   it("pins every chart of the registry to an exact version checked against its values", () => {

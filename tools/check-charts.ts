@@ -74,20 +74,23 @@ export async function checkCharts(uses: ChartUse[], pins: ChartPin[], skipUnplan
   const planned = new Set(uses.map(chartKey));
   const all: ChartUse[] = [...uses];
   for (const pin of pins) {
-    const ref = { repo: pin.repo.replace(/\/+$/, ""), chart: pin.chart, version: pin.version };
+    const ref = { repo: pin.repo.replace(/\/+$/, ""), chart: pin.chart, version: pin.version, ...(pin.artifact ? { url: pin.artifact.url } : {}) };
     if (!planned.has(chartKey(ref)) && !skipUnplanned) all.push({ ...ref, values: [] });
   }
   const indexCache = new Map<string, Promise<unknown>>();
   for (const use of all) {
     const notes: string[] = [];
-    const pin = pins.find((p) => p.chart === use.chart && p.repo.replace(/\/+$/, "") === use.repo);
+    const pin = use.url
+      ? pins.find((p) => p.artifact?.url === use.url)
+      : pins.find((p) => p.chart === use.chart && p.repo.replace(/\/+$/, "") === use.repo);
     if (!pin) notes.push("not pinned in components/versions.ts");
     else if (pin.version !== use.version) notes.push(`components/versions.ts pins ${pin.version}, the plan installs ${use.version}`);
     else if (pin.valuesCheckedAgainst !== pin.version) notes.push(`valuesCheckedAgainst is ${pin.valuesCheckedAgainst}: when this check passes, set it to ${pin.version}`);
     if (use.values.length === 0) notes.push("no stack installs this chart: download checked only");
-    const report: ChartReport = { chart: use.chart, version: use.version, repo: use.repo, usedBy: use.values.map((v) => v.source), keyPaths: 0, findings: [], notes };
+    const report: ChartReport = { chart: use.chart, version: use.version, repo: use.url ?? use.repo, usedBy: use.values.map((v) => v.source), keyPaths: 0, findings: [], notes };
     try {
-      const files = chartFiles(await downloadChart(use, undefined, indexCache));
+      // An artifact is checked against the pin's sha256 (a URL the plan names without a pin has none, and fails).
+      const files = chartFiles(await downloadChart({ ...use, ...(pin?.artifact ? { sha256: pin.artifact.sha256 } : {}) }, undefined, indexCache));
       const byPath = new Map<string, KeyFinding & { sources: string[] }>();
       for (const { source, values } of use.values) {
         report.keyPaths = Math.max(report.keyPaths, countPaths(values));

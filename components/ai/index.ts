@@ -50,20 +50,24 @@ export function pickAiNamespaces(all: Record<string, LabNamespace>): Record<AiSe
 
 /**
  * Open WebUI's secret references from the secrets layer's refs for its namespace
- * (`secrets.refs("open-webui")`): entry "secret-key" holds WEBUI_SECRET_KEY, and "database-url"
- * (present when the stack declares the openwebui database) holds DATABASE_URL.
+ * (`secrets.refs("open-webui")`): WEBUI_SECRET_KEY and the first administrator's
+ * WEBUI_ADMIN_EMAIL and WEBUI_ADMIN_PASSWORD are required; DATABASE_URL is there when the stack
+ * declares the openwebui database.
  */
 export function openWebuiSecretsFrom(refs: Record<string, { name: string; keys: string[] }>): OpenWebuiSecrets {
   const find = (key: string) => {
     const ref = Object.values(refs).find((r) => r.keys.includes(key));
     return ref ? { name: ref.name, key } : undefined;
   };
-  const secretKey = find("WEBUI_SECRET_KEY");
-  if (!secretKey) {
-    throw new Error(`no Secret in open-webui holds WEBUI_SECRET_KEY (have: ${Object.keys(refs).join(", ") || "none"}); the secrets catalogue must declare it`);
-  }
+  const require = (key: string) => {
+    const ref = find(key);
+    if (!ref) throw new Error(`no Secret in open-webui holds ${key} (have: ${Object.keys(refs).join(", ") || "none"}); the secrets catalogue must declare it`);
+    return ref;
+  };
+  const secretKey = require("WEBUI_SECRET_KEY");
+  const admin = { email: require("WEBUI_ADMIN_EMAIL"), password: require("WEBUI_ADMIN_PASSWORD") };
   const databaseUrl = find("DATABASE_URL");
-  return databaseUrl ? { secretKey, databaseUrl } : { secretKey };
+  return databaseUrl ? { secretKey, admin, databaseUrl } : { secretKey, admin };
 }
 
 export interface PipelineServiceArgs {

@@ -95,6 +95,8 @@ export interface SecretKeyRef {
 /** Open WebUI's credentials: Kubernetes Secrets the secrets layer syncs into its namespace. */
 export interface OpenWebuiSecrets {
   secretKey: SecretKeyRef;
+  /** The administrator Open WebUI creates on its first start, while it has no user at all. */
+  admin: { email: SecretKeyRef; password: SecretKeyRef };
   /** Without it Open WebUI keeps its data in SQLite on its data volume. */
   databaseUrl?: SecretKeyRef;
 }
@@ -296,9 +298,10 @@ function service(app: string, component: string, placement: Placement, port: num
 export function exposures(settings: AiSettings): Record<AiService, Exposure | undefined> {
   const lan = settings.lanExposure;
   const wyoming: Exposure | undefined = lan ? { type: lan.serviceType, allowedCidrs: lan.allowedCidrs } : undefined;
-  const nodePort = settings.ollama.nodePort;
+  const { nodePort, allowedClients } = settings.ollama;
   return {
-    ollama: lan && nodePort !== undefined ? { type: "NodePort", allowedCidrs: lan.allowedCidrs, nodePort } : undefined,
+    // Ollama has no authentication: its NodePort admits its declared single hosts, not the LAN.
+    ollama: nodePort !== undefined && allowedClients?.length ? { type: "NodePort", allowedCidrs: allowedClients, nodePort } : undefined,
     // Its plain port only when declared: browsers use its HTTPS name (homelab:ingress).
     openWebui: lan?.openWebui ? wyoming : undefined,
     whisper: wyoming,
@@ -444,11 +447,33 @@ export function ollamaManifests(inputs: AiInputs): ServiceManifests {
 
 const OPEN_WEBUI_DATA = "/app/backend/data";
 
+/** How long Open WebUI may fail to open a database connection before the kubelet restarts it. */
+export const OPEN_WEBUI_DB_GRACE_SECONDS = 300;
+
+/**
+ * Open WebUI's probes. With PostgreSQL, liveness asks /health/db, which opens a connection: the
+ * password is an environment variable, read once at container start, so after the owner password
+ * is rotated in Secrets Manager (External Secrets syncs it, CloudNative-PG applies it to the role)
+ * every new connection is refused until a restart. A restart re-reads the Secret, so the failing
+ * probe is the fix; the grace covers a database failover or restart without restarting Open WebUI.
+ */
+export function openWebuiProbes(postgres: boolean) {
+  return httpProbes("/health", "http", {
+    startupSeconds: 600,
+    ...(postgres ? { liveness: { path: "/health/db", graceSeconds: OPEN_WEBUI_DB_GRACE_SECONDS } } : {}),
+  });
+}
+
 /**
  * Open WebUI in front of the lab's Ollama (the plain image, not the one bundling Ollama). Its
- * signing key and database URL come from the secrets layer's Secrets. Settings marked
- * PersistentConfig upstream (the Ollama URL among them) are read from env on the first start
- * only; later changes go through the admin UI.
+ * signing key, database URL and first administrator come from the secrets layer's Secrets.
+ * Settings marked ConfigVar upstream (the Ollama URL and sign-up among them) are read from env on
+ * the first start only; later changes go through the admin UI.
+ *
+ * Nobody can sign up and become admin: Open WebUI 0.11 creates WEBUI_ADMIN_EMAIL with
+ * WEBUI_ADMIN_PASSWORD as an admin on a start that finds no user (main.py lifespan,
+ * create_admin_user) and then turns sign-up off; ENABLE_SIGNUP=False keeps it off from the first
+ * request on. Sign-up can be turned on again in the admin UI (new accounts wait as "pending").
  */
 export function openWebuiManifests(inputs: AiInputs): ServiceManifests {
   const placement = inputs.placements.openWebui;
@@ -471,10 +496,13 @@ export function openWebuiManifests(inputs: AiInputs): ServiceManifests {
         ANONYMIZED_TELEMETRY: "False",
         DO_NOT_TRACK: "True",
         SCARF_NO_ANALYTICS: "True",
+        ENABLE_SIGNUP: "False",
       }),
       // Without a key from the Secret the image writes a random one into its own filesystem,
       // which a restart loses (and with it every session).
       fromSecret("WEBUI_SECRET_KEY", secrets.secretKey),
+      fromSecret("WEBUI_ADMIN_EMAIL", secrets.admin.email),
+      fromSecret("WEBUI_ADMIN_PASSWORD", secrets.admin.password),
       ...(secrets.databaseUrl ? [fromSecret("DATABASE_URL", secrets.databaseUrl)] : []),
       // The public address in links, redirects and OAuth callbacks. PersistentConfig upstream: read
       // on the first start; once an admin saves it in the admin panel, the saved value wins.
@@ -486,7 +514,7 @@ export function openWebuiManifests(inputs: AiInputs): ServiceManifests {
     securityContext: rootContainerContext(),
     volumeMounts: [{ name: "data", mountPath: OPEN_WEBUI_DATA }],
     // First start runs database migrations and loads the embedding model.
-    ...httpProbes("/health", "http", { startupSeconds: 600 }),
+    ...openWebuiProbes(secrets.databaseUrl !== undefined),
   };
   // The image ships caches (embedding model) under its data directory, which the volume hides;
   // copy them over once, never overwriting what the volume already has.

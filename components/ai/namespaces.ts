@@ -111,7 +111,7 @@ function manifestsFor(config: AiConfig): ServiceManifests[] {
     gpuNodes: config.gpuNodes,
     storageClass: "nfs-csi-v2",
     placements,
-    openWebuiSecrets: { secretKey: { name: "quota", key: "quota" } },
+    openWebuiSecrets: { secretKey: { name: "quota", key: "quota" }, admin: { email: { name: "quota", key: "quota" }, password: { name: "quota", key: "quota" } } },
   });
 }
 
@@ -135,7 +135,7 @@ export function aiIngressRules(config: AiConfig): Record<AiService, IngressRule[
   });
 
   const callers: Record<AiService, string> = {
-    ollama: "LAN clients call Ollama on its NodePort",
+    ollama: "Declared client hosts call Ollama on its NodePort",
     openWebui: "LAN browsers reach Open WebUI",
     whisper: "Home Assistant calls Whisper over Wyoming",
     piper: "Home Assistant calls Piper over Wyoming",
@@ -230,8 +230,9 @@ export interface DeclaredExposure {
 
 /**
  * Every Service the AI layer exposes beyond the cluster, as declared by ai.lanExposure and
- * ai.ollama.nodePort. The policy pack allows a NodePort/LoadBalancer Service only if it is listed
- * here (and carries the homelab.dev/exposure annotation with the same CIDRs).
+ * ai.ollama.nodePort with ai.ollama.allowedClients. The policy pack allows a NodePort/LoadBalancer
+ * Service only if it is listed here (and carries the homelab.dev/exposure annotation with the same
+ * CIDRs; Ollama's entry requires single hosts).
  */
 export function declaredExposures(config: Pick<HomelabConfig, "ai">): DeclaredExposure[] {
   const exposed = exposures(config.ai);

@@ -75,6 +75,8 @@ export interface ProbeTimings {
   /** How long the first start may take before the kubelet gives up, in seconds. */
   startupSeconds: number;
   periodSeconds?: number;
+  /** Liveness on another HTTP path than the other probes, failing for this long before a restart. */
+  liveness?: { path: string; graceSeconds: number };
 }
 
 type Handler = Pick<Probe, "httpGet" | "tcpSocket">;
@@ -84,7 +86,9 @@ function probes(handler: Handler, timings: ProbeTimings): Pick<Container, "start
   const period = timings.periodSeconds ?? 10;
   return {
     startupProbe: { ...handler, periodSeconds: startupPeriod, timeoutSeconds: 5, failureThreshold: Math.ceil(timings.startupSeconds / startupPeriod) },
-    livenessProbe: { ...handler, periodSeconds: period * 2, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: timings.liveness && handler.httpGet
+      ? { httpGet: { ...handler.httpGet, path: timings.liveness.path }, periodSeconds: period * 2, timeoutSeconds: 5, failureThreshold: Math.ceil(timings.liveness.graceSeconds / (period * 2)) }
+      : { ...handler, periodSeconds: period * 2, timeoutSeconds: 5, failureThreshold: 3 },
     readinessProbe: { ...handler, periodSeconds: period, timeoutSeconds: 5, failureThreshold: 3 },
   };
 }

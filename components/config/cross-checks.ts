@@ -94,8 +94,21 @@ export function crossCheck(settings: SettingsParts, hasProblem: HasProblem = () 
       at(["ai", "piper", "maxReplicas"], "Piper scales on CPU, which needs metrics-server; keep it out of k3s.disable or set maxReplicas equal to minReplicas");
     }
   }
-  if (settings.ai?.ollama?.nodePort !== undefined && settings.ai.lanExposure === undefined && !hasProblem(["ai", "lanExposure"])) {
-    at(["ai", "ollama", "nodePort"], "exposes Ollama on the LAN; declare ai.lanExposure (allowedCidrs) so the NetworkPolicy knows who may call it");
+  const ollama = settings.ai?.ollama;
+  if (ollama?.nodePort !== undefined && !(ollama.allowedClients && ollama.allowedClients.length > 0) && !hasProblem(["ai", "ollama", "allowedClients"])) {
+    at(["ai", "ollama", "nodePort"], "exposes Ollama, which has no authentication, on the LAN; declare the hosts that may call it in ai.ollama.allowedClients (each a /32), or drop the NodePort and use Open WebUI");
+  }
+  // A problem anywhere in the block (a misspelt nodePort) would make this a guess: say nothing then.
+  if (ollama?.allowedClients !== undefined && ollama.nodePort === undefined && !hasProblem(["ai", "ollama"])) {
+    at(["ai", "ollama", "allowedClients"], "admits clients to a NodePort that ai.ollama.nodePort does not declare; set the port or remove the list");
+  }
+  if (settings.ssh?.agentSocketPath !== undefined && settings.ssh.agent === false) {
+    at(["ssh", "agentSocketPath"], "names an agent socket, but ssh.agent is false: set ssh.agent to true to log in through it");
+  }
+  for (const [identity, generations] of Object.entries(settings.aws?.accessKeyGenerations ?? {})) {
+    if (!Array.isArray(generations) || generations.some((g) => g === undefined)) continue;
+    const problem = v.accessKeyGenerationsProblem(generations as number[]);
+    if (problem) at(["aws", "accessKeyGenerations", identity], problem);
   }
   const seenDatabases = new Map<string, number>();
   settings.database?.databases?.forEach((name, i) => {

@@ -16,7 +16,7 @@ export { ingressHosts } from "./ingress";
 export { nodeAddress } from "./network";
 export { CONFIG_NAMESPACE, ConfigError, formatPath } from "./problems";
 export type { ConfigProblem } from "./problems";
-export { OPTIONAL_SECRET_KEYS, SECRET_KEYS, secretPresenceProblems } from "./secrets";
+export { OPTIONAL_SECRET_KEYS, requiredSecretKeys, SECRET_KEYS, secretPresenceProblems } from "./secrets";
 export type { OptionalSecretKey, SecretKey } from "./secrets";
 export { v as validators };
 
@@ -59,6 +59,11 @@ export function parseSettings(raw: Record<string, unknown>): RawHomelabSettings 
   return settings;
 }
 
+/** The Secrets Manager prefix of a stack that sets no homelab:aws.secretPrefix. */
+export function defaultSecretPrefix(stack: string): string {
+  return `homelab/${stack}`;
+}
+
 /** Facts derived from valid settings, computed once so no layer recomputes them. */
 export function deriveConfig(
   settings: RawHomelabSettings,
@@ -73,7 +78,7 @@ export function deriveConfig(
     agents: settings.nodes.filter((n) => n.role === "agent"),
     gpuNodes,
     accelerator: settings.ai.accelerator ?? (gpuNodes.length > 0 ? "nvidia" : "cpu"),
-    secretPrefix: settings.aws.secretPrefix ?? `homelab/${stack}`,
+    secretPrefix: settings.aws.secretPrefix ?? defaultSecretPrefix(stack),
     secrets,
   };
 }

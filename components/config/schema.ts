@@ -130,12 +130,30 @@ export const K3sSchema = settingsBlock({
   bastion: BastionSchema.optional(),
 });
 
+/**
+ * The stack's long-lived IAM access keys, by identity: External Secrets' one per namespace with
+ * synced secrets (eso-<namespace>; cert-manager only with ACME DNS-01) and the database backup's (pg-backup).
+ */
+export const ACCESS_KEY_IDENTITIES = ["eso-database", "eso-open-webui", "eso-monitoring", "eso-cert-manager", "pg-backup"] as const;
+
 export const AwsSchema = settingsBlock({
   region: awsRegion,
   profile: text("an AWS profile name").optional(),
   secretPrefix: checked("a Secrets Manager name prefix (letters, digits and /_+=.@-)", (value) => /^[A-Za-z0-9/_+=.@-]+$/.test(value)).optional(),
   recoveryWindowDays: wholeNumber(7, 30, ", the window AWS Secrets Manager allows").default(7),
   customerManagedKey: boolean().default(false),
+  // Key generations per identity (default [1]); the newest is in use. Rotate: add the next
+  // generation, pulumi up, let the consumer switch, drop the old one, pulumi up (docs/security.md).
+  // Partial: an identity left out has generation [1].
+  accessKeyGenerations: z.partialRecord(oneOf(ACCESS_KEY_IDENTITIES), list(wholeNumber(1, 9999), "key generations"), {
+    error: (issue) => (issue.code === "invalid_type" ? "expected key generations by identity (identity: [generation, ...])" : undefined),
+  }).default({}),
+  // The managed policy every IAM user of the stack carries as its permissions boundary; CI's deploy
+  // role may create users only with it (bootstrap/ci-roles makes both).
+  permissionsBoundary: checked(
+    "an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/homelab-staging-workload-boundary",
+    (value) => /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/.test(value),
+  ).optional(),
 });
 
 export const StorageSchema = settingsBlock({
@@ -159,6 +177,9 @@ export const DatabaseSchema = settingsBlock({
   // Each database's owner gets a Kubernetes Secret "<name>-owner" ('_' as '-'): a letter first, 63 characters at most.
   databases: list(checked("a database name: a lowercase letter, then lowercase letters, digits or '_', 57 characters at most", (value) => /^[a-z][a-z0-9_]{0,56}$/.test(value)), "database names").default(["openwebui"]),
   poolerInstances: wholeNumber(0, 5, "; 0 turns the pooler off").default(1),
+  // Password login for the postgres superuser (CloudNative-PG enableSuperuserAccess): off, since
+  // nothing in the lab needs it; turn it on only to repair something (break-glass).
+  superuserAccess: boolean().default(false),
   backup: settingsBlock({
     schedule: cron.default("0 2 * * *"),
     retentionDays: wholeNumber(1, 3650).default(30),
@@ -181,7 +202,8 @@ export const ObservabilitySchema = settingsBlock({
 const ExposureSchema = settingsBlock({
   serviceType: oneOf(["LoadBalancer", "NodePort"], { clusterip: "ClusterIP is the default without lanExposure; remove the lanExposure block to keep the services off the LAN" }).default("LoadBalancer"),
   // Who may call the exposed services from the LAN (Home Assistant for the Wyoming servers,
-  // Ollama's NodePort and Open WebUI's plain port when declared); nothing else gets in.
+  // browsers for Open WebUI's plain port when declared); nothing else gets in. Ollama's NodePort
+  // has its own list of hosts.
   allowedCidrs: list(cidr, "networks in CIDR notation").min(1, { error: "expected at least one LAN network allowed to call the exposed services" }),
   // Open WebUI's plain-HTTP port on the LAN as well; browsers normally use its HTTPS name
   // (homelab:ingress), so this is off unless declared.
@@ -201,6 +223,12 @@ export const AiSchema = settingsBlock({
       .min(1, { error: "expected at least one Ollama model" }).default(["tinyllama"]),
     storageSize: bytes.default("20Gi"),
     nodePort: wholeNumber(30000, 32767, ", the NodePort range (Ollama itself listens on 11434; the reference lab exposes 31434)").optional(),
+    // Ollama has no authentication: its NodePort admits these hosts only, one address each. Open
+    // WebUI (which has accounts) is the way in for everyone else.
+    allowedClients: list(checked(
+      "one host as a /32 (or IPv6 /128) such as 192.168.1.20/32: Ollama has no authentication, so a whole network may not call it",
+      v.isSingleHostCidr,
+    ), "single hosts").optional(),
   }).prefault({}),
   openWebui: settingsBlock({ storageSize: bytes.default("5Gi") }).prefault({}),
   whisper: settingsBlock({
@@ -271,10 +299,23 @@ export const IngressSchema = settingsBlock({
   acme: AcmeSchema.optional(),
 });
 
+/**
+ * How the program logs in to the nodes: with homelab:sshPrivateKey (the default), or through the
+ * operator's SSH agent, so the key stays out of the stack's config and every command's state.
+ */
+export const SshSchema = settingsBlock({
+  agent: boolean().default(false),
+  // Without it the agent at $SSH_AUTH_SOCK is used (read by the provider, never stored). A path set
+  // here is stored with every command, so set it only for a socket that does not move between
+  // logins (e.g. ~/.1password/agent.sock expanded): a new path updates every step.
+  agentSocketPath: checked("the absolute path of the agent's socket, such as /home/me/.1password/agent.sock", (value) => /^\/\S+$/.test(value)).optional(),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = settingsBlock({
   nodes: list(NodeSchema, "nodes").min(1, { error: "expected at least one node" }),
   k3s: K3sSchema,
+  ssh: SshSchema.prefault({}),
   aws: AwsSchema,
   storage: StorageSchema.prefault({}),
   gpu: GpuLayerSchema.prefault({}),
@@ -288,6 +329,7 @@ export const HomelabSchema = settingsBlock({
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type K3sSettings = z.infer<typeof K3sSchema>;
+export type SshSettings = z.infer<typeof SshSchema>;
 export type EtcdS3Settings = z.infer<typeof EtcdS3Schema>;
 export type AwsSettings = z.infer<typeof AwsSchema>;
 export type StorageSettings = z.infer<typeof StorageSchema>;

@@ -5,7 +5,6 @@ import { CONFIG_NAMESPACE, ConfigProblem } from "./problems";
 
 /** Config keys whose values are secret; each is documented with the command that sets it. */
 export const SECRET_KEYS = {
-  sshPrivateKey: "the private key (OpenSSH format) that logs in to every node",
   nfsServer: "the NAS address that serves the NFS exports",
   nfsShareGeneral: "the NFS export for general application state (class nfs-csi-v2)",
   nfsSharePostgres: "the NFS export for PostgreSQL data; it must allow UID 26 (class nfs-postgres-v2)",
@@ -13,6 +12,7 @@ export const SECRET_KEYS = {
 } as const;
 /** Optional secret keys: features that stay off while the key is unset. */
 export const OPTIONAL_SECRET_KEYS = {
+  sshPrivateKey: "the private key (OpenSSH format) that logs in to every node (unless homelab:ssh.agent is true)",
   alertWebhookUrl: "an HTTPS webhook (ntfy, Discord, Slack...) that Alertmanager sends alerts to",
   etcdS3AccessKeyId: "the access key ID K3s uploads etcd snapshots to S3 with (required with homelab:k3s.etcdSnapshots.s3)",
   etcdS3SecretAccessKey: "the secret access key that goes with homelab:etcdS3AccessKeyId (required with homelab:k3s.etcdSnapshots.s3)",
@@ -42,11 +42,30 @@ export function secretValueProblem(key: string, value: string): string | undefin
   return undefined;
 }
 
-/** Optional secret keys that a setting makes mandatory. */
-const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: SettingsParts) => boolean; setting: string }[] = [
-  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s?.etcdSnapshots?.s3 !== undefined, setting: "k3s.etcdSnapshots.s3" },
-  { keys: ["acmeCloudflareApiToken"], when: (s) => s.ingress?.acme?.dns01?.provider === "cloudflare", setting: "ingress.acme.dns01.provider" },
+/** Optional secret keys that a setting makes mandatory (`why` completes "is required ..."). */
+const SECRETS_REQUIRED_BY: { keys: OptionalSecretKey[]; when: (s: SettingsParts) => boolean; why: string; how?: string }[] = [
+  { keys: ["etcdS3AccessKeyId", "etcdS3SecretAccessKey"], when: (s) => s.k3s?.etcdSnapshots?.s3 !== undefined, why: `because ${CONFIG_NAMESPACE}:k3s.etcdSnapshots.s3 is set` },
+  { keys: ["acmeCloudflareApiToken"], when: (s) => s.ingress?.acme?.dns01?.provider === "cloudflare", why: `because ${CONFIG_NAMESPACE}:ingress.acme.dns01.provider is set` },
+  {
+    keys: ["sshPrivateKey"],
+    // An ssh block that did not parse says nothing either way: its own problem is reported.
+    when: (s) => s.ssh !== undefined && s.ssh.agent !== true,
+    why: `unless ${CONFIG_NAMESPACE}:ssh.agent is true`,
+    how: `\`${setSecretCommand("sshPrivateKey")}\`, or log in through your SSH agent with \`pulumi config set --path ${CONFIG_NAMESPACE}:ssh.agent true\``,
+  },
 ];
+
+/** Optional secret keys a setting forbids: they would keep what the setting is meant to keep out. */
+const SECRETS_FORBIDDEN_BY: { key: OptionalSecretKey; when: (s: SettingsParts) => boolean; message: string }[] = [{
+  key: "sshPrivateKey",
+  when: (s) => s.ssh?.agent === true,
+  message: `is set although ${CONFIG_NAMESPACE}:ssh.agent is true: the key would stay in the stack's config and in the state of every command; remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:sshPrivateKey\``,
+}];
+
+/** Every secret key these settings need: the required ones and those their settings make required. */
+export function requiredSecretKeys(settings: SettingsParts): (SecretKey | OptionalSecretKey)[] {
+  return [...Object.keys(SECRET_KEYS) as SecretKey[], ...SECRETS_REQUIRED_BY.filter((rule) => rule.when(settings)).flatMap((rule) => rule.keys)];
+}
 
 /**
  * Problems between settings and optional secrets. Secret values are Outputs, so only their presence
@@ -61,9 +80,12 @@ export function secretPresenceProblems(settings: SettingsParts, present: Readonl
       if (present.has(key)) continue;
       problems.push({
         path: `${CONFIG_NAMESPACE}:${key}`,
-        message: `is required because ${CONFIG_NAMESPACE}:${rule.setting} is set: ${OPTIONAL_SECRET_KEYS[key]}; set it with \`${setSecretCommand(key)}\``,
+        message: `is required ${rule.why}: ${OPTIONAL_SECRET_KEYS[key]}; set it with ${rule.how ?? `\`${setSecretCommand(key)}\``}`,
       });
     }
+  }
+  for (const rule of SECRETS_FORBIDDEN_BY) {
+    if (rule.when(settings) && present.has(rule.key)) problems.push({ path: `${CONFIG_NAMESPACE}:${rule.key}`, message: rule.message });
   }
   return problems;
 }

@@ -39,6 +39,13 @@ export function isCidr(value: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
+/** A network of exactly one address: an IPv4 /32 or an IPv6 /128. */
+export function isSingleHostCidr(value: string): boolean {
+  if (!isCidr(value)) return false;
+  const [address, bits] = value.split("/");
+  return Number(bits) === (isIP(address) === 4 ? 32 : 128);
+}
+
 /** A Kubernetes object name that is also a valid node name (DNS-1123 label). */
 export function isDns1123Label(value: string): boolean {
   return DNS1123_LABEL.test(value);
@@ -207,4 +214,15 @@ export function isUnderDomain(name: string, domain: string): boolean {
 const NON_PUBLIC_SUFFIXES = ["home.arpa", "local", "internal", "lan", "localdomain", "localhost", "test", "example", "invalid"];
 export function isNonPublicDomain(domain: string): boolean {
   return NON_PUBLIC_SUFFIXES.some((suffix) => isUnderDomain(domain, suffix));
+}
+
+/** AWS's limit of access keys per IAM user. */
+export const MAX_ACCESS_KEYS = 2;
+
+/** Why a list of access key generations (homelab:aws.accessKeyGenerations) cannot be used, or undefined. */
+export function accessKeyGenerationsProblem(generations: readonly number[]): string | undefined {
+  if (generations.length === 0) return "expected at least one key generation, e.g. [1]";
+  if (generations.length > MAX_ACCESS_KEYS) return `AWS allows ${MAX_ACCESS_KEYS} access keys per IAM user: keep the old and the new generation only`;
+  if (generations.some((g, i) => i > 0 && g <= generations[i - 1])) return "list the generations in ascending order, each once (e.g. [1, 2] while rotating)";
+  return undefined;
 }

@@ -31,6 +31,11 @@ export function bucketPrefix(stack: string): string {
   return `homelab-${slug.slice(0, 14).replace(/-+$/, "")}-pg-backups-`;
 }
 
+/** The backup identity's IAM user name (path /homelab/); CI's deploy role is scoped to it. */
+export function backupUserName(stack: string): string {
+  return `homelab-${stack}-pg-backup`;
+}
+
 /**
  * What the Barman Cloud sidecar needs, on this bucket and nothing else: write WAL and base
  * backups, read them back (restore, WAL checks), delete what the retention policy expires, list

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSettings, NodeSpec } from "../config";
 import type { LabNamespace } from "../namespaces";
 import { charts } from "../versions";
-import { backupPolicyDocument, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
+import { backupPolicyDocument, backupUserName, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
 import {
   BACKUP_CREDENTIAL_KEYS,
   BACKUP_CREDENTIALS_SECRET,
@@ -30,6 +30,7 @@ import {
   schedulableNodes,
 } from "./manifests";
 import { barmanPluginValues, cnpgOperatorValues } from "./values";
+import { rotatingAccessKeys } from "../access-keys";
 import { pinnedChart } from "../helm";
 
 export * from "./iam";
@@ -52,6 +53,10 @@ export interface DatabaseArgs {
   stack: string;
   /** The AWS region of the backup bucket (homelab:aws.region). */
   region: string;
+  /** The permissions boundary of the backup user (homelab:aws.permissionsBoundary), if the stack sets one. */
+  permissionsBoundary?: string;
+  /** The backup user's access key generations (homelab:aws.accessKeyGenerations "pg-backup"); [1] by default. */
+  accessKeyGenerations?: number[];
   /** The inventory: instances get a host each when enough nodes take untainted pods. */
   nodes: Pick<NodeSpec, "name" | "taints">[];
   /** basic-auth Secret (username postgres) in the database namespace, synced by the secrets layer. */
@@ -142,18 +147,17 @@ export class Database extends pulumi.ComponentResource {
 
     // The backup identity: one IAM user whose only permissions are on this bucket.
     const user = new aws.iam.User(`${name}-backup`, {
-      name: `homelab-${args.stack}-pg-backup`,
+      name: backupUserName(args.stack),
       path: "/homelab/",
+      permissionsBoundary: args.permissionsBoundary,
       tags,
     }, awsOpts);
     new aws.iam.UserPolicy(`${name}-backup`, {
       user: user.name,
       policy: bucket.arn.apply((arn) => JSON.stringify(backupPolicyDocument(arn))),
     }, awsOpts);
-    const accessKey = new aws.iam.AccessKey(`${name}-backup`, { user: user.name }, {
-      ...awsOpts,
-      additionalSecretOutputs: ["secret"],
-    });
+    // Rotated by generations (homelab:aws.accessKeyGenerations "pg-backup"); the Secret carries the newest.
+    const accessKey = rotatingAccessKeys(`${name}-backup`, user.name, args.accessKeyGenerations ?? [1], awsOpts);
 
     // A bootstrap credential: it is born here (from the access key), so it cannot come from
     // Secrets Manager through External Secrets like the others. Secret from creation on.

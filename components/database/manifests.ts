@@ -151,7 +151,12 @@ export function clusterSpec(input: ClusterInputs): Record<string, unknown> {
     },
     resources: INSTANCE_RESOURCES,
     postgresql: { parameters: POSTGRESQL_PARAMETERS },
-    enableSuperuserAccess: true,
+    // No superuser login: the operator, its instance managers, backups and the pooler work over
+    // local or certificate connections, and each application has its own owner role. Disabled,
+    // CloudNative-PG 1.30 ignores the Secret's content and sets the postgres password to NULL
+    // (api/v1/cluster_types.go EnableSuperuserAccess); the Secret stays referenced, so turning
+    // homelab:database.superuserAccess on (break-glass) applies its password, nothing else needed.
+    enableSuperuserAccess: settings.superuserAccess,
     superuserSecret: { name: superuserSecretName },
     // Without databases the operator's default ("app", with a generated secret) is what you get.
     ...(first ? {

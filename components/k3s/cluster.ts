@@ -57,7 +57,12 @@ export interface K3sClusterArgs {
   nodes: NodeSpec[];
   k3s: K3sSettings;
   /** OpenSSH private key that logs in to every node (and the bastion); kept secret. */
-  sshPrivateKey: pulumi.Input<string>;
+  sshPrivateKey?: pulumi.Input<string>;
+  /**
+   * Log in through the operator's SSH agent instead of a key: the agent at `socketPath`, or at
+   * $SSH_AUTH_SOCK of the process running Pulumi (read by the provider, never stored) without one.
+   */
+  sshAgent?: { socketPath?: string };
   /**
    * The access key pair K3s uploads etcd snapshots with; required when k3s.etcdSnapshots.s3 is
    * set, ignored otherwise (see `etcdS3CredentialsFrom`). Reaches servers only on stdin.
@@ -80,19 +85,28 @@ export function etcdS3CredentialsFrom(secrets: {
   return pulumi.secret(pulumi.output({ accessKeyId, secretAccessKey }));
 }
 
-/** SSH settings for one node: key auth only, its host key pinned, through the bastion if any. */
-export function nodeConnection(node: NodeSpec, k3s: Pick<K3sSettings, "bastion">, privateKey: pulumi.Input<string>): Connection {
-  const key = pulumi.secret(privateKey);
+/** How the steps log in: a private key, or the operator's SSH agent. */
+export type SshAuth = { privateKey: pulumi.Input<string> } | { agent: { socketPath?: string } };
+
+/**
+ * SSH settings for one node: key auth only (a private key, or the operator's SSH agent, whose keys
+ * never enter config or state; @pulumi/command falls back to $SSH_AUTH_SOCK when no socket path is
+ * given), its host key pinned, through the bastion if any.
+ */
+export function nodeConnection(node: NodeSpec, k3s: Pick<K3sSettings, "bastion">, auth: SshAuth): Connection {
+  const credentials = "privateKey" in auth
+    ? { privateKey: pulumi.secret(auth.privateKey) }
+    : auth.agent.socketPath !== undefined ? { agentSocketPath: auth.agent.socketPath } : {};
   const bastion = k3s.bastion;
   return {
     host: node.host,
     port: node.port,
     user: node.user,
-    privateKey: key,
+    ...credentials,
     hostKey: node.hostKey,
     dialErrorLimit: 20,
     perDialTimeout: 15,
-    ...(bastion ? { proxy: { host: bastion.host, port: bastion.port, user: bastion.user, privateKey: key, hostKey: bastion.hostKey } } : {}),
+    ...(bastion ? { proxy: { host: bastion.host, port: bastion.port, user: bastion.user, ...credentials, hostKey: bastion.hostKey } } : {}),
   };
 }
 
@@ -207,6 +221,9 @@ export class K3sCluster extends pulumi.ComponentResource {
     const options = withDefaults(args.scriptOptions);
     const nodes = [...args.nodes];
     const first = firstServer(nodes);
+    if ((args.sshPrivateKey === undefined) === (args.sshAgent === undefined)) {
+      throw new Error(`${name}: give the nodes' SSH login as exactly one of sshPrivateKey (homelab:sshPrivateKey) or sshAgent (homelab:ssh.agent)`);
+    }
     if (k3s.etcdSnapshots.s3 && args.etcdS3Credentials === undefined) {
       throw new Error(`${name}: k3s.etcdSnapshots.s3 is set but no etcdS3Credentials were given (homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey)`);
     }
@@ -236,7 +253,8 @@ export class K3sCluster extends pulumi.ComponentResource {
     };
     const s3Digest = s3Credentials ? pulumi.secret(s3Credentials.apply(etcdS3CredentialsDigest)) : undefined;
 
-    const connectionOf = (node: NodeSpec) => nodeConnection(node, k3s, args.sshPrivateKey);
+    const sshAuth: SshAuth = args.sshAgent ? { agent: args.sshAgent } : { privateKey: args.sshPrivateKey! };
+    const connectionOf = (node: NodeSpec) => nodeConnection(node, k3s, sshAuth);
     const apiConnection = connectionOf(first);
 
     this.nodes = {};

@@ -11,7 +11,10 @@ import { alertDelivery } from "./alertmanager";
 import { dashboardConfigMap, homelabDashboards } from "./dashboards";
 import { homelabRuleGroups, prometheusRuleManifest, ruleObjectName, VoiceService } from "./rules";
 import {
+  alloyClusterRole,
+  alloyClusterRoleBinding,
   alloyValues,
+  grafanaSidecarRole,
   kubePrometheusStackValues,
   lokiPushUrl,
   lokiUrl,
@@ -128,12 +131,19 @@ export class Observability extends pulumi.ComponentResource {
       grafanaClaimName: "grafana-data",
       grafanaUrl: args.grafanaUrl,
     }));
+    // Grafana's sidecars read ConfigMaps in this namespace and nothing else (see grafanaSidecarRole);
+    // the chart binds its service account to this Role.
+    const sidecarRoleBody = grafanaSidecarRole(monitoring);
+    const sidecarRole = new k8s.rbac.v1.Role(`${name}-grafana-sidecar`, {
+      metadata: { ...sidecarRoleBody.metadata, namespace: args.namespace.name },
+      rules: sidecarRoleBody.rules,
+    }, childOpts);
     this.kubePrometheusStack = pinnedChart(`${name}-kps`, charts.kubePrometheusStack, {
       release: NAMES.kps, namespace: args.namespace.name, values: kpsValues,
     }, {
       ...childOpts,
       // node-exporter lands in the agent namespace; the CRDs come from their own chart.
-      dependsOn: [this.crds, args.agentNamespace, grafanaClaim],
+      dependsOn: [this.crds, args.agentNamespace, grafanaClaim, sidecarRole],
     });
 
     const lokiChartValues = pulumi.output(args.storageClass).apply((storageClass) => lokiValues({ namespace: monitoring, storageClass, settings }));
@@ -141,9 +151,17 @@ export class Observability extends pulumi.ComponentResource {
     this.loki = pinnedChart(`${name}-loki`, charts.loki, {
       release: NAMES.loki, namespace: args.namespace.name, values: lokiChartValues,
     }, { ...childOpts, dependsOn: [this.crds] });
+    // Alloy discovers pods and nothing else (see alloyClusterRole); the chart's own RBAC is off.
+    const alloyRole = new k8s.rbac.v1.ClusterRole(`${name}-alloy-pod-discovery`, alloyClusterRole(), childOpts);
+    const alloyBinding = alloyClusterRoleBinding(agents);
+    const alloyRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-alloy-pod-discovery`, {
+      ...alloyBinding,
+      roleRef: { ...alloyBinding.roleRef, name: alloyRole.metadata.name },
+      subjects: alloyBinding.subjects.map((subject) => ({ ...subject, namespace: args.agentNamespace.name })),
+    }, childOpts);
     this.alloy = pinnedChart(`${name}-alloy`, charts.alloy, {
       release: NAMES.alloy, namespace: args.agentNamespace.name, values: alloyValues({ lokiNamespace: monitoring }),
-    }, { ...childOpts, dependsOn: [this.crds] });
+    }, { ...childOpts, dependsOn: [this.crds, alloyRoleBinding] });
 
     // The rules need the PrometheusRule kind and an operator to load them: after the stack.
     this.rules = homelabRuleGroups({ gpu: args.gpu, voiceServices: args.voiceServices }).map((group) => {

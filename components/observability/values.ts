@@ -233,6 +233,11 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
     grafana: grafanaValues(opts),
     "kube-state-metrics": {
       resources: resources(["20m", "64Mi"], ["500m", "256Mi"]),
+      // Its ClusterRole lists and watches every kind it has a collector for, and a list of Secrets
+      // carries their data: without the secrets collector the role has no Secret rule at all
+      // (kube-state-metrics 8.4.0 templates/role.yaml). No rule or dashboard of the lab or the
+      // chart reads kube_secret_* series.
+      collectorsExclude: ["secrets"],
     },
     // node-exporter needs the host's network, PIDs and root filesystem: it lives in the privileged
     // agent namespace beside Alloy, so `monitoring` itself can enforce the restricted profile.
@@ -244,8 +249,27 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
   };
 }
 
+/**
+ * The Role Grafana's sidecars are bound to instead of the chart's own RBAC: read ConfigMaps (the
+ * dashboards and data sources) in Grafana's namespace, and nothing else. The chart's ClusterRole,
+ * and even its namespaced Role, grant every Secret as well (grafana 12.11.1 templates/clusterrole.yaml
+ * and role.yaml hard-code ["configmaps", "secrets"]); with `rbac.namespaced` and `useExistingRole`
+ * it renders only a RoleBinding in its namespace to this Role (templates/rolebinding.yaml).
+ */
+export const GRAFANA_SIDECAR_ROLE = "grafana-sidecar";
+
+export function grafanaSidecarRole(namespace: string) {
+  return {
+    metadata: { name: GRAFANA_SIDECAR_ROLE, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "observability" } },
+    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+  };
+}
+
 export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, unknown> {
   return {
+    // Namespaced: no ClusterRole, only a RoleBinding in Grafana's own namespace (rbac.namespaces
+    // stays empty) to the program's ConfigMap-only Role; the sidecars below look nowhere else.
+    rbac: { create: true, namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE },
     admin: {
       existingSecret: opts.grafanaAdminSecretName,
       userKey: GRAFANA_ADMIN_KEYS.user,
@@ -262,16 +286,21 @@ export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, 
     resources: resources(["100m", "256Mi"], ["1000m", "1Gi"]),
     sidecar: {
       resources: resources(["20m", "64Mi"], ["200m", "256Mi"]),
+      // Every dashboard ConfigMap lives in Grafana's namespace (the lab's and the chart's; the
+      // database layer renders none), and none is a Secret.
       dashboards: {
         enabled: true,
         label: "grafana_dashboard",
         labelValue: "1",
-        searchNamespace: "ALL",
+        searchNamespace: opts.namespace,
+        resource: "configmap",
         folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
         provider: { foldersFromFilesStructure: true },
       },
       datasources: {
         enabled: true,
+        searchNamespace: opts.namespace,
+        resource: "configmap",
         defaultDatasourceEnabled: true,
         isDefaultDatasource: true,
         name: "Prometheus",
@@ -466,10 +495,38 @@ loki.write "loki" {
 `;
 }
 
+/**
+ * Alloy's own ClusterRole, instead of the chart's: the pipeline above discovers pods and nothing
+ * else (`discovery.kubernetes` role "pod"; it tails files, not the API). The chart's default rules
+ * add Secrets, ConfigMaps, events, nodes and more, cluster-wide, and its template cannot render
+ * fewer: with a non-empty `rbac.rules` and an empty `rbac.clusterRules` it appends "[]" to the rule
+ * list (alloy 1.11.1 templates/rbac.yaml), so the chart's RBAC is off and this is bound instead.
+ */
+export const ALLOY_CLUSTER_ROLE = "alloy-pod-discovery";
+
+export function alloyClusterRole() {
+  return {
+    metadata: { name: ALLOY_CLUSTER_ROLE, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "observability" } },
+    rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+  };
+}
+
+export function alloyClusterRoleBinding(agentNamespace: string) {
+  return {
+    metadata: { name: ALLOY_CLUSTER_ROLE, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "observability" } },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: ALLOY_CLUSTER_ROLE },
+    // The chart's ServiceAccount, named after fullnameOverride.
+    subjects: [{ kind: "ServiceAccount", name: NAMES.alloy, namespace: agentNamespace }],
+  };
+}
+
 export function alloyValues(opts: AlloyOptions): Record<string, unknown> {
   const hostPath = (name: string, path: string, type: string) => ({ name, hostPath: { path, type } });
   return {
     fullnameOverride: NAMES.alloy,
+    // See alloyClusterRole: the chart's RBAC would read every Secret in the cluster.
+    rbac: { create: false },
+    serviceAccount: { create: true },
     // Alloy's PodLogs CRD is for loki.source.podlogs, which this pipeline does not use.
     crds: { create: false },
     alloy: {

@@ -40,6 +40,11 @@ export interface CatalogueEntry {
   type: KubernetesSecretType;
   /** Extra labels on the synced Kubernetes Secret (e.g. so CloudNative-PG reloads on rotation). */
   labels?: Record<string, string>;
+  /**
+   * Kept in Secrets Manager as the record of operator-provided values, and not synced into the
+   * cluster: nothing there reads it, so no identity, key or SecretStore exists for it.
+   */
+  recordOnly?: true;
 }
 
 export interface Catalogue {
@@ -52,6 +57,9 @@ export const POSTGRES_CLUSTER = "postgres";
 export const DATABASE_NAMESPACE = "database";
 export const POSTGRES_RW_HOST = `${POSTGRES_CLUSTER}-rw.${DATABASE_NAMESPACE}.svc`;
 export const POSTGRES_PORT = 5432;
+
+/** The login of Open WebUI's first administrator (a name under home.arpa, RFC 8375: it is never mailed). */
+export const OPEN_WEBUI_ADMIN_EMAIL = "admin@homelab.home.arpa";
 
 /** The database Open WebUI keeps its conversation history in (when the stack declares it). */
 export const OPEN_WEBUI_DATABASE = "openwebui";
@@ -77,12 +85,14 @@ export function catalogue(config: CatalogueConfig): Catalogue {
   const generators: Generator[] = [];
   const entries: CatalogueEntry[] = [];
 
-  // database: the superuser CloudNative-PG uses for maintenance, and one owner role per database.
+  // database: the superuser's break-glass password (applied only while
+  // homelab:database.superuserAccess is on; CloudNative-PG's own maintenance needs none), and one
+  // owner role per database.
   generators.push(password("postgres-superuser-password"));
   entries.push({
     namespace: DATABASE_NAMESPACE,
     name: "postgres-superuser",
-    description: "PostgreSQL superuser (CloudNative-PG superuserSecret)",
+    description: "PostgreSQL superuser password (CloudNative-PG superuserSecret), used only while homelab:database.superuserAccess is true",
     type: "kubernetes.io/basic-auth",
     labels: CNPG_RELOAD,
     properties: { username: literal("postgres"), password: generated("postgres-superuser-password") },
@@ -100,8 +110,17 @@ export function catalogue(config: CatalogueConfig): Catalogue {
     });
   }
 
-  // open-webui: its session-signing key, and the connection URL built from the same owner password
+  // open-webui: the administrator it creates on its first start (sign-up stays off, so nobody on
+  // the LAN can make themselves admin), its session-signing key, and the connection URL built from the same owner password
   // the database layer sets on the role (shared at generation time, never read across namespaces).
+  generators.push(password("webui-admin-password"));
+  entries.push({
+    namespace: "open-webui",
+    name: "admin",
+    description: "Open WebUI's first administrator, created on its first start (WEBUI_ADMIN_EMAIL, WEBUI_ADMIN_PASSWORD)",
+    type: "Opaque",
+    properties: { WEBUI_ADMIN_EMAIL: literal(OPEN_WEBUI_ADMIN_EMAIL), WEBUI_ADMIN_PASSWORD: generated("webui-admin-password") },
+  });
   generators.push({ id: "webui-secret-key", kind: "bytes", length: 32, encoding: "base64" });
   entries.push({
     namespace: "open-webui",
@@ -160,12 +179,15 @@ export function catalogue(config: CatalogueConfig): Catalogue {
     });
   }
 
-  // nfs-csi: the NAS and its exports; never written in git, only in secret config and here.
+  // nfs-csi: the NAS and its exports; never written in git, only in secret config and here. A
+  // record only: the storage classes take these values from the stack's config, and the driver
+  // reads no Secret, so syncing them would only give the cluster an IAM key nothing uses.
   entries.push({
     namespace: "nfs-csi",
     name: "nfs",
-    description: "NFS server and export paths of the storage classes",
+    description: "NFS server and export paths of the storage classes (a record; not synced into the cluster)",
     type: "Opaque",
+    recordOnly: true,
     properties: {
       server: fromConfig("nfsServer"),
       shareGeneral: fromConfig("nfsShareGeneral"),
@@ -216,9 +238,17 @@ export function generatorRefs(source: ValueSource): string[] {
   return [];
 }
 
-/** Namespaces that hold at least one catalogue entry, in catalogue order. */
+/** The entries External Secrets syncs into the cluster (all but the records). */
+export function syncedEntries(cat: Catalogue): CatalogueEntry[] {
+  return cat.entries.filter((e) => !e.recordOnly);
+}
+
+/**
+ * Namespaces that get at least one synced entry, in catalogue order: each gets an IAM identity,
+ * its access key and a SecretStore.
+ */
 export function catalogueNamespaces(cat: Catalogue): string[] {
-  return [...new Set(cat.entries.map((e) => e.namespace))];
+  return [...new Set(syncedEntries(cat).map((e) => e.namespace))];
 }
 
 /** The Kubernetes Secret a catalogue entry syncs to. */
@@ -243,7 +273,7 @@ export interface SecretRef {
  */
 export function secretRefs(config: CatalogueConfig, namespace: string): Record<string, SecretRef> {
   const refs: Record<string, SecretRef> = {};
-  for (const entry of catalogue(config).entries) {
+  for (const entry of syncedEntries(catalogue(config))) {
     if (entry.namespace === namespace) refs[entry.name] = { name: secretName(entry), keys: Object.keys(entry.properties) };
   }
   return refs;

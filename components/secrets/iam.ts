@@ -85,6 +85,16 @@ export function arnPatternMatches(pattern: string, arn: string): boolean {
   return new RegExp(`^${regex}$`).test(arn);
 }
 
+/** The identity's name in homelab:aws.accessKeyGenerations: eso-<namespace>. */
+export function esoIdentity(namespace: string): string {
+  return `eso-${namespace}`;
+}
+
+/** The IAM path of a stack's External Secrets users; CI's deploy role is scoped to it. */
+export function esoUserPath(stack: string): string {
+  return `/homelab/${stack}/`;
+}
+
 /** IAM user names: at most 64 characters of [A-Za-z0-9+=,.@_-]. */
 export function esoUserName(stack: string, namespace: string): string {
   const name = `homelab-${stack}-eso-${namespace}`.replace(/[^A-Za-z0-9+=,.@_-]/g, "-");

@@ -16,9 +16,10 @@ import {
   SecretRef,
   secretRefs,
   secretsManagerName,
+  syncedEntries,
   ValueSource,
 } from "./catalogue";
-import { esoUserName, namespaceReadPolicy } from "./iam";
+import { esoIdentity, esoUserName, esoUserPath, namespaceReadPolicy } from "./iam";
 import {
   BOOTSTRAP_KEYS,
   BOOTSTRAP_SECRET_NAME,
@@ -27,6 +28,7 @@ import {
   externalSecretManifest,
   secretStoreManifest,
 } from "./manifests";
+import { rotatingAccessKeys } from "../access-keys";
 import { pinnedChart } from "../helm";
 
 export * from "./catalogue";
@@ -170,7 +172,8 @@ export class SecretsLayer extends pulumi.ComponentResource {
       const base = `${name}-${ns}`;
       const user = new aws.iam.User(`${base}-eso`, {
         name: esoUserName(config.stack, ns),
-        path: `/homelab/${config.stack}/`,
+        path: esoUserPath(config.stack),
+        permissionsBoundary: config.aws.permissionsBoundary,
         tags: tags({ namespace: ns }),
       }, awsOpts);
       new aws.iam.UserPolicy(`${base}-eso-read`, {
@@ -184,10 +187,8 @@ export class SecretsLayer extends pulumi.ComponentResource {
           kmsKeyArn,
         }))),
       }, awsOpts);
-      const accessKey = new aws.iam.AccessKey(`${base}-eso`, { user: user.name }, {
-        ...awsOpts,
-        additionalSecretOutputs: ["secret", "sesSmtpPasswordV4"],
-      });
+      // Rotated by generations (homelab:aws.accessKeyGenerations); the bootstrap Secret carries the newest.
+      const accessKey = rotatingAccessKeys(`${base}-eso`, user.name, (config.aws.accessKeyGenerations as Record<string, number[] | undefined>)[esoIdentity(ns)] ?? [1], awsOpts);
       const bootstrap = new k8s.core.v1.Secret(`${base}-aws-credentials`, {
         metadata: {
           name: BOOTSTRAP_SECRET_NAME,
@@ -207,7 +208,7 @@ export class SecretsLayer extends pulumi.ComponentResource {
       }));
     }
 
-    for (const entry of cat.entries) {
+    for (const entry of syncedEntries(cat)) {
       const id = `${entry.namespace}/${entry.name}`;
       new k8s.apiextensions.CustomResource(`${name}-${entry.namespace}-${entry.name}-sync`, externalSecretManifest(prefix, entry), {
         ...k8sOpts,

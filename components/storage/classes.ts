@@ -78,6 +78,9 @@ export function nfsClassSpecs(settings: StorageSettings): NfsClassSpec[] {
       ...common,
       mountOptions: baseMountOptions(settings),
       // No mountPermissions: the driver's preferred path is the pod's fsGroup (fsGroupPolicy File).
+      // No onDelete either: it would replace the class (parameters are immutable). The driver's
+      // default policy (values.ts DEFAULT_ON_DELETE, archive) applies to this class's volumes, old
+      // and new, so a deleted claim's data (models, chat history, metrics) stays on the NAS.
       parameters: { subDir: PER_CLAIM_SUBDIR },
     },
     {

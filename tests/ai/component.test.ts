@@ -7,7 +7,7 @@ import type { HomelabConfig } from "../../components/config";
 import { LabNamespace } from "../../components/namespaces";
 import type { RecordedResource } from "../../tools/lib/recorder";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
-import { stackConfig } from "./fixtures";
+import { OPEN_WEBUI_ADMIN, stackConfig } from "./fixtures";
 import { stagingNetworks } from "../helpers/networks";
 
 const T = {
@@ -38,7 +38,7 @@ beforeAll(async () => {
   const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
   const secretsReady = new k8s.core.v1.ConfigMap("secrets-ready", { metadata: { name: "marker", namespace: "open-webui" } }, { provider });
   const gpuReady = new k8s.core.v1.ConfigMap("gpu-ready", { metadata: { name: "marker", namespace: "gpu-operator" } }, { provider });
-  const openWebuiSecrets = { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, databaseUrl: { name: "database-url", key: "DATABASE_URL" } };
+  const openWebuiSecrets = { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, admin: OPEN_WEBUI_ADMIN, databaseUrl: { name: "database-url", key: "DATABASE_URL" } };
   for (const [stack, name] of [["staging", "ai"], ["dev", "ai-dev"]] as const) {
     const config = stackConfig(stack);
     const pipeline = new VoicePipeline(name, {

@@ -52,12 +52,17 @@ describe("Piper autoscaling config", () => {
 
 describe("wiring helpers", () => {
   it("maps the secrets layer's open-webui refs to Open WebUI's secret references", () => {
+    const admin = { name: "admin", keys: ["WEBUI_ADMIN_EMAIL", "WEBUI_ADMIN_PASSWORD"] };
+    const adminRefs = { email: { name: "admin", key: "WEBUI_ADMIN_EMAIL" }, password: { name: "admin", key: "WEBUI_ADMIN_PASSWORD" } };
     expect(openWebuiSecretsFrom({
+      admin,
       "secret-key": { name: "secret-key", keys: ["WEBUI_SECRET_KEY"] },
       "database-url": { name: "database-url", keys: ["DATABASE_URL"] },
-    })).toEqual({ secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, databaseUrl: { name: "database-url", key: "DATABASE_URL" } });
-    expect(openWebuiSecretsFrom({ "secret-key": { name: "secret-key", keys: ["WEBUI_SECRET_KEY"] } })).toEqual({ secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" } });
+    })).toEqual({ secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, admin: adminRefs, databaseUrl: { name: "database-url", key: "DATABASE_URL" } });
+    expect(openWebuiSecretsFrom({ admin, "secret-key": { name: "secret-key", keys: ["WEBUI_SECRET_KEY"] } })).toEqual({ secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, admin: adminRefs });
     expect(() => openWebuiSecretsFrom({})).toThrow(/WEBUI_SECRET_KEY/);
+    // Without an administrator from the catalogue, the first person to sign up would become admin.
+    expect(() => openWebuiSecretsFrom({ "secret-key": { name: "secret-key", keys: ["WEBUI_SECRET_KEY"] } })).toThrow(/WEBUI_ADMIN_EMAIL/);
   });
 
   it("picks the five AI namespaces by name and says which are missing", () => {

@@ -23,10 +23,17 @@ export function inputs(config: HomelabConfig): AiInputs {
     placements: placements(),
     openWebuiSecrets: {
       secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" },
+      admin: OPEN_WEBUI_ADMIN,
       databaseUrl: { name: "database-url", key: "DATABASE_URL" },
     },
   };
 }
+
+/** Open WebUI's first administrator, as the secrets catalogue's open-webui/admin entry provides it. */
+export const OPEN_WEBUI_ADMIN = {
+  email: { name: "admin", key: "WEBUI_ADMIN_EMAIL" },
+  password: { name: "admin", key: "WEBUI_ADMIN_PASSWORD" },
+};
 
 // The builders return Pulumi input types; in these tests every value is plain, so read them as
 // the (plain) output types.

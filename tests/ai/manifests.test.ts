@@ -10,6 +10,7 @@ import {
   modelPullJobName,
   ollamaManifests,
   openWakeWordManifests,
+  OPEN_WEBUI_DB_GRACE_SECONDS,
   openWebuiManifests,
   piperManifests,
   ServiceManifests,
@@ -18,7 +19,7 @@ import {
 } from "../../components/ai/manifests";
 import { GPU_RESOURCE } from "../../components/ai/pod";
 import { imageRef, images } from "../../components/versions";
-import { allContainers, allPods, Container, deploymentSpec, inputs, mainContainer, podSpec, serviceSpec, stackConfig } from "./fixtures";
+import { allContainers, allPods, Container, deploymentSpec, inputs, mainContainer, OPEN_WEBUI_ADMIN, podSpec, serviceSpec, stackConfig } from "./fixtures";
 
 const dev = stackConfig("dev");
 const staging = stackConfig("staging");
@@ -214,9 +215,9 @@ describe("Ollama", () => {
 
   it("is a NodePort on 31434 only where the stack declares it", () => {
     expect(serviceSpec(stagingM.ollama)).toMatchObject({ type: "NodePort", externalTrafficPolicy: "Local", ports: [{ port: 11434, nodePort: 31434 }] });
-    expect(stagingM.ollama.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.0/24" });
+    expect(stagingM.ollama.svc.metadata.annotations).toEqual({ [EXPOSURE_ANNOTATION]: "declared", [EXPOSURE_CIDRS_ANNOTATION]: "192.168.1.20/32" });
     expect(serviceSpec(devM.ollama).type).toBe("ClusterIP");
-    const noPort = stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; });
+    const noPort = stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; delete raw.ai.ollama.allowedClients; });
     const svc = serviceSpec(ollamaManifests(inputs(noPort)));
     expect(svc.type).toBe("ClusterIP");
     expect(svc.ports[0].nodePort).toBeUndefined();
@@ -238,9 +239,27 @@ describe("Open WebUI", () => {
     expect(env(mainContainer(stagingM.openWebui), "WEBUI_URL")).toBeUndefined();
   });
 
-  it("falls back to SQLite on its volume when no database URL is given", () => {
-    const m = openWebuiManifests({ ...inputs(dev), openWebuiSecrets: { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" } } });
+  it("falls back to SQLite on its volume when no database URL is given, and then probes liveness on /health", () => {
+    const m = openWebuiManifests({ ...inputs(dev), openWebuiSecrets: { secretKey: { name: "secret-key", key: "WEBUI_SECRET_KEY" }, admin: OPEN_WEBUI_ADMIN } });
     expect(env(mainContainer(m), "DATABASE_URL")).toBeUndefined();
+    expect(mainContainer(m).livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" }, failureThreshold: 3 });
+  });
+
+  it("creates its administrator from the catalogue's Secret and lets nobody sign up", () => {
+    const c = mainContainer(stagingM.openWebui);
+    expect(env(c, "WEBUI_ADMIN_EMAIL")).toEqual({ name: "WEBUI_ADMIN_EMAIL", valueFrom: { secretKeyRef: { name: "admin", key: "WEBUI_ADMIN_EMAIL" } } });
+    expect(env(c, "WEBUI_ADMIN_PASSWORD")).toEqual({ name: "WEBUI_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "admin", key: "WEBUI_ADMIN_PASSWORD" } } });
+    expect(env(c, "ENABLE_SIGNUP")?.value).toBe("False");
+    expect(JSON.stringify(c.env)).not.toMatch(/"WEBUI_AUTH"|ENABLE_INITIAL_ADMIN_SIGNUP/);
+  });
+
+  it("restarts when it can no longer open a database connection (a rotated owner password), after a failover's grace", () => {
+    const c = mainContainer(stagingM.openWebui);
+    const probe = c.livenessProbe!;
+    expect(probe.httpGet).toEqual({ path: "/health/db", port: "http" });
+    expect(probe.periodSeconds! * probe.failureThreshold!).toBeGreaterThanOrEqual(OPEN_WEBUI_DB_GRACE_SECONDS);
+    expect(probe.periodSeconds! * (probe.failureThreshold! - 1)).toBeLessThan(OPEN_WEBUI_DB_GRACE_SECONDS);
+    expect(c.readinessProbe?.httpGet).toEqual({ path: "/health", port: "http" });
   });
 
   it("runs the plain image (no bundled Ollama), probes /health and keeps its data", () => {

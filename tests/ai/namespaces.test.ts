@@ -51,10 +51,10 @@ describe("aiNamespaces", () => {
     ]);
   });
 
-  it("lets the LAN reach Ollama only when its NodePort is declared", () => {
+  it("lets only the declared client hosts reach Ollama, and only when its NodePort is declared", () => {
     const lan = stagingNs.ollama.ingress.filter((r) => r.fromCidrs);
-    expect(lan).toEqual([expect.objectContaining({ fromCidrs: ["192.168.1.0/24"], ports: [11434] })]);
-    const noPort = byName(aiNamespaces(stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; })));
+    expect(lan).toEqual([expect.objectContaining({ fromCidrs: ["192.168.1.20/32"], ports: [11434] })]);
+    const noPort = byName(aiNamespaces(stackConfig("staging", (raw) => { delete raw.ai.ollama.nodePort; delete raw.ai.ollama.allowedClients; })));
     expect(noPort.ollama.ingress.some((r) => r.fromCidrs)).toBe(false);
   });
 
@@ -107,7 +107,7 @@ describe("declaredExposures", () => {
   it("lists exactly the staging Services that leave the cluster, matching their manifests", () => {
     const declared = declaredExposures(staging);
     expect(declared).toEqual([
-      { namespace: "ollama", service: "ollama", type: "NodePort", port: 11434, nodePort: 31434, allowedCidrs: ["192.168.1.0/24"] },
+      { namespace: "ollama", service: "ollama", type: "NodePort", port: 11434, nodePort: 31434, allowedCidrs: ["192.168.1.20/32"] },
       { namespace: "whisper", service: "whisper", type: "LoadBalancer", port: 10300, allowedCidrs: ["192.168.1.0/24"] },
       { namespace: "piper", service: "piper", type: "LoadBalancer", port: 10200, allowedCidrs: ["192.168.1.0/24"] },
       { namespace: "openwakeword", service: "openwakeword", type: "LoadBalancer", port: 10400, allowedCidrs: ["192.168.1.0/24"] },

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, SECRET_KEYS } from "../../components/config";
 import { sortStackKeys } from "../../components/config/stack-keys";
 import { validRaw } from "./fixtures";
 
-const secretConfig = Object.fromEntries(Object.keys(SECRET_KEYS).map((key) => [`homelab:${key}`, `value-of-${key}`]));
+const secretConfig = Object.fromEntries([...Object.keys(SECRET_KEYS), "sshPrivateKey"].map((key) => [`homelab:${key}`, `value-of-${key}`]));
 
 function stackConfig(raw: Record<string, unknown>, extraSecrets: Record<string, string> = {}): Record<string, string> {
   return {

@@ -134,11 +134,11 @@ describe("parseSettings", () => {
     ]);
   });
 
-  it("needs declared LAN exposure before Ollama gets a NodePort", () => {
+  it("needs declared client hosts before Ollama gets a NodePort", () => {
     const raw = validRaw();
     raw.ai = { ollama: { nodePort: 31434 } };
-    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama on the LAN/)]);
-    raw.ai.lanExposure = { allowedCidrs: ["192.168.1.0/24"] };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:ai\.ollama\.nodePort: exposes Ollama, which has no authentication, on the LAN/)]);
+    raw.ai.ollama.allowedClients = ["192.168.1.20/32"];
     expect(problemsOf(raw)).toEqual([]);
   });
 
@@ -372,20 +372,20 @@ describe("secretPresenceProblems", () => {
       { path: "homelab:etcdS3AccessKeyId", message: expect.stringContaining("is required because homelab:k3s.etcdSnapshots.s3 is set") },
       { path: "homelab:etcdS3SecretAccessKey", message: expect.stringContaining("`pulumi config set --secret homelab:etcdS3SecretAccessKey <value>`") },
     ]);
-    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
-    expect(secretPresenceProblems(withS3(), new Set(["etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
+    expect(secretPresenceProblems(withS3(), new Set(["sshPrivateKey", "etcdS3AccessKeyId"])).map((p) => p.path)).toEqual(["homelab:etcdS3SecretAccessKey"]);
+    expect(secretPresenceProblems(withS3(), new Set(["sshPrivateKey", "etcdS3AccessKeyId", "etcdS3SecretAccessKey"]))).toEqual([]);
   });
 
   it("needs the Cloudflare API token when ACME DNS-01 goes through Cloudflare", () => {
     const settings = parseSettings({ ...validRaw(), ingress: { domain: "lab.example.org", acme: { email: "ops@example.org", dns01: { provider: "cloudflare" } } } });
-    expect(secretPresenceProblems(settings, new Set())).toEqual([
+    expect(secretPresenceProblems(settings, new Set(["sshPrivateKey"]))).toEqual([
       { path: "homelab:acmeCloudflareApiToken", message: expect.stringContaining("is required because homelab:ingress.acme.dns01.provider is set") },
     ]);
-    expect(secretPresenceProblems(settings, new Set(["acmeCloudflareApiToken"]))).toEqual([]);
+    expect(secretPresenceProblems(settings, new Set(["sshPrivateKey", "acmeCloudflareApiToken"]))).toEqual([]);
   });
 
   it("asks for nothing without S3", () => {
-    expect(secretPresenceProblems(parseSettings(validRaw()), new Set())).toEqual([]);
+    expect(secretPresenceProblems(parseSettings(validRaw()), new Set(["sshPrivateKey"]))).toEqual([]);
   });
 });
 
@@ -482,7 +482,7 @@ describe("unknown keys", () => {
     ["a plural block name", { gpus: {} }, "homelab:gpus: unknown key (it would be ignored); did you mean homelab:gpu?"],
     ["a misspelt secret key", { sshPrivatekey: "x" }, "homelab:sshPrivatekey: unknown key (it would be ignored); did you mean homelab:sshPrivateKey?"],
     ["a block's key at the top level", { lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }, "homelab:lanExposure: unknown key (it would be ignored); it belongs in another block: homelab:ai.lanExposure"],
-    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, aws, storage, gpu, database, observability, ai, network, ingress, sshPrivateKey, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey, acmeCloudflareApiToken"],
+    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, ssh, aws, storage, gpu, database, observability, ai, network, ingress, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, sshPrivateKey, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey, acmeCloudflareApiToken"],
   ])("%s", (_, extra, expected) => {
     expect(problemsOf({ ...validRaw(), ...extra })).toEqual([expected]);
   });

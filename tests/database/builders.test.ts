@@ -98,12 +98,25 @@ describe("Cluster", () => {
       ownerSecretNames: owners,
     }) as any;
     expect(spec.bootstrap.initdb).toMatchObject({ database: "openwebui", owner: "openwebui", secret: { name: "openwebui-owner" } });
-    expect(spec.enableSuperuserAccess).toBe(true);
+    // No superuser login unless the stack asks for it (break-glass); the Secret stays referenced.
+    expect(spec.enableSuperuserAccess).toBe(false);
     expect(spec.superuserSecret).toEqual({ name: "postgres-superuser" });
     expect(spec.managed.roles.map((r: any) => [r.name, r.passwordSecret.name, r.login])).toEqual([
       ["openwebui", "openwebui-owner", true],
       ["n8n_app", "n8n-app-owner", true],
     ]);
+  });
+
+  it("lets the superuser log in only while homelab:database.superuserAccess is on", () => {
+    const spec = (superuserAccess: boolean) => clusterSpec({
+      settings: databaseSettings({ superuserAccess }),
+      storageClass: "nfs-postgres-v2",
+      schedulableNodeCount: 3,
+      superuserSecretName: "postgres-superuser",
+      ownerSecretNames: owners,
+    }) as any;
+    expect(spec(true)).toMatchObject({ enableSuperuserAccess: true, superuserSecret: { name: "postgres-superuser" } });
+    expect(spec(false).enableSuperuserAccess).toBe(false);
   });
 
   it("refuses to build without an owner Secret for a configured database", () => {

@@ -20,6 +20,14 @@ export interface StackChange {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
 let written = 0;
 
+/** The 1-based line of `text` in the stack file as committed (error positions follow the file's edits). */
+export function lineOf(stack: StackName, text: string): number {
+  const lines = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").split("\n");
+  const index = lines.findIndex((line) => line.includes(text));
+  if (index === -1) throw new Error(`Pulumi.${stack}.yaml has no line with ${text}`);
+  return index + 1;
+}
+
 /** Writes a changed copy of Pulumi.<stack>.yaml to a temporary file and returns its path. */
 export function writeStackFile(stack: StackName, change: StackChange): string {
   let text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
@@ -108,6 +116,6 @@ export const UNUSUAL_SHAPES: UnusualFile[] = [
   {
     name: "no LAN exposure", stack: "staging", plan: true,
     // Nothing on the LAN: no exposed services, no ingress controller.
-    config: (c) => { delete c["homelab:ai"].lanExposure; delete c["homelab:ai"].ollama.nodePort; delete c["homelab:ingress"]; },
+    config: (c) => { delete c["homelab:ai"].lanExposure; delete c["homelab:ai"].ollama.nodePort; delete c["homelab:ai"].ollama.allowedClients; delete c["homelab:ingress"]; },
   },
 ];

@@ -102,7 +102,7 @@ describe("K3sCluster", () => {
   });
 
   it("omits the proxy without a bastion", () => {
-    expect(nodeConnection(nodes[0], settings(), "k").proxy).toBeUndefined();
+    expect(nodeConnection(nodes[0], settings(), { privateKey: "k" }).proxy).toBeUndefined();
   });
 
   it("sends the join tokens and credentials only on stdin of the configure steps, as a secret", () => {

@@ -30,8 +30,11 @@ describe("lifecycle: the ingress layer arrives", () => {
       "update kubernetes:apps/v1:Deployment ai-open-webui",
       "update kubernetes:helm.sh/v4:Chart observability-kps",
     ]);
+    const openWebui = run.recorder.ofType("kubernetes:apps/v1:Deployment").find((r) => r.name === "ai-open-webui")!;
+    const urlIndex = (openWebui.revealedInputs as any).spec.template.spec.containers[0].env.findIndex((e: { name: string }) => e.name === "WEBUI_URL");
+    expect(urlIndex).toBeGreaterThanOrEqual(0);
     expect(run.decisions.find((d) => d.name === "ai-open-webui" && d.type === "kubernetes:apps/v1:Deployment")?.changed)
-      .toEqual(["spec.template.spec.containers[0].env[10]"]);
+      .toEqual([`spec.template.spec.containers[0].env[${urlIndex}]`]);
     expect(run.decisions.find((d) => d.name === "observability-kps")?.changed).toEqual(['values.grafana["grafana.ini"]']);
     const created = ops.filter((d) => d.op === "create").map((d) => d.name);
     expect(created).toEqual(expect.arrayContaining([

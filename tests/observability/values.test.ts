@@ -2,11 +2,16 @@ import * as path from "node:path";
 import { ObservabilitySchema } from "../../components/config";
 import { alertmanagerConfig, webhookUrlFile } from "../../components/observability/alertmanager";
 import {
+  ALLOY_CLUSTER_ROLE,
+  alloyClusterRole,
+  alloyClusterRoleBinding,
   alloyConfig,
   alloyValues,
   durationHours,
   etcdMetricsEndpoints,
   GRAFANA_ADMIN_KEYS,
+  GRAFANA_SIDECAR_ROLE,
+  grafanaSidecarRole,
   k3sScrapeValues,
   kubePrometheusStackValues,
   KubePrometheusStackOptions,
@@ -99,8 +104,22 @@ describe("kube-prometheus-stack values", () => {
     expect(kps().fullnameOverride).toBe("kps");
   });
 
-  it("Grafana's sidecar loads dashboards labelled grafana_dashboard=1 from every namespace", () => {
-    expect(kps().grafana.sidecar.dashboards).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" });
+  it("Grafana's sidecars load dashboards labelled grafana_dashboard=1 and data sources from ConfigMaps in Grafana's namespace only", () => {
+    const sidecar = kps().grafana.sidecar;
+    expect(sidecar.dashboards).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "monitoring", resource: "configmap" });
+    expect(sidecar.datasources).toMatchObject({ searchNamespace: "monitoring", resource: "configmap" });
+    expect(JSON.stringify(sidecar)).not.toMatch(/"ALL"|"both"|"secret"/);
+  });
+
+  it("Grafana gets no ClusterRole: a RoleBinding in its namespace to the program's Role, which reads ConfigMaps and no Secret", () => {
+    expect(kps().grafana.rbac).toEqual({ create: true, namespaced: true, useExistingRole: GRAFANA_SIDECAR_ROLE });
+    const role = grafanaSidecarRole("monitoring");
+    expect(role.metadata).toMatchObject({ name: GRAFANA_SIDECAR_ROLE, namespace: "monitoring" });
+    expect(role.rules).toEqual([{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }]);
+  });
+
+  it("kube-state-metrics runs without its secrets collector, so its ClusterRole has no Secret rule", () => {
+    expect(kps()["kube-state-metrics"].collectorsExclude).toEqual(["secrets"]);
   });
 
   it("the alert webhook URL is read from a mounted Secret, never written into values", () => {
@@ -251,6 +270,19 @@ describe("Alloy", () => {
     expect(v.alloy.storagePath.startsWith("/var/lib/alloy/")).toBe(true);
     expect(v.alloy.securityContext).toMatchObject({ runAsUser: 0, privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(v.alloy.configMap.content).toBe(config);
+  });
+
+  it("Alloy's RBAC is the program's: pods only, cluster-wide, bound to the chart's service account", () => {
+    expect(alloy().rbac).toEqual({ create: false });
+    expect(alloy().serviceAccount).toEqual({ create: true });
+    expect(alloyClusterRole().rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+    expect(alloyClusterRoleBinding("node-agents")).toMatchObject({
+      roleRef: { kind: "ClusterRole", name: ALLOY_CLUSTER_ROLE },
+      subjects: [{ kind: "ServiceAccount", name: "alloy", namespace: "node-agents" }],
+    });
+    // The pipeline asks the API for nothing but pods: a new discovery role would need a new rule.
+    expect([...alloyConfig("monitoring").matchAll(/role\s*=\s*"(\w+)"/g)].map((m) => m[1])).toEqual(["pod", "pod"]);
+    expect(alloyConfig("monitoring")).not.toMatch(/remote\.kubernetes|loki\.source\.kubernetes|prometheus\.operator|mimir\./);
   });
 
   it("every key exists in the alloy chart at the checked version", () => {

@@ -11,6 +11,8 @@ import { charts } from "../../components/versions";
 import { planJson } from "../helpers/plan";
 
 const ROOT = path.resolve(__dirname, "../..");
+const plans = new Map<string, ReturnType<typeof planJson>>();
+const plannedOnce = (stack: string) => plans.get(stack) ?? plans.set(stack, planJson(stack)).get(stack)!;
 
 /** kube-prometheus-stack 88.5.3, templates/alertmanager/secret.yaml: the routing the program passes as alertmanager.config. */
 const alertmanagerConfigSecret: PlainResource = {
@@ -89,7 +91,7 @@ describe.each(["dev", "staging"])("chart-rendered objects in %s", (stack) => {
     expect(evaluate(ALL_POLICIES, [alertmanagerConfigSecret], bare, { source: "manifests" }).map((v) => v.policy)).toContain("secret-literal-data");
     // The declaration is honest only while the routing the chart renders names no credential: the
     // webhook URL is read from a mounted file.
-    const kps = planJson(stack).resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "kube-prometheus-stack")!;
+    const kps = plannedOnce(stack).resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "kube-prometheus-stack")!;
     const alertmanager = JSON.stringify((kps.inputs.values as { alertmanager: { config: unknown } }).alertmanager.config);
     expect(alertmanager).not.toMatch(/"url":|api_key|password|token/i);
   });
@@ -103,5 +105,54 @@ describe.each(["dev", "staging"])("chart-rendered objects in %s", (stack) => {
     const bare = { ...config, "workload-service-account-token": { ...tokens, exemptions: tokens.exemptions.filter((e) => e.namespace !== "ingress") } };
     expect(evaluate(ALL_POLICIES, [deployment], bare, { source: "manifests" }).map((v) => v.policy)).toEqual(["workload-service-account-token"]);
     expect(charts.traefik.version).toBe("41.3.0"); // re-read the templates above when the pin moves
+  });
+});
+
+/**
+ * Which RBAC objects the monitoring charts render for the values in a plan, decided by the same
+ * conditions as the templates at the pinned versions:
+ * - grafana 12.11.1 templates/clusterrole.yaml: `rbac.create && (!rbac.namespaced || rbac.extraClusterRoleRules) && !rbac.useExistingClusterRole`,
+ *   rules ["configmaps", "secrets"]; templates/role.yaml: `rbac.create && !rbac.useExistingRole && rbac.namespaced`, the same
+ *   rules; templates/rolebinding.yaml: one RoleBinding per entry of `rbac.namespaces` plus Grafana's namespace, to
+ *   `rbac.useExistingRole` or the chart's Role.
+ * - kube-state-metrics 8.4.0 templates/role.yaml: one rule per active collector (`collectors` minus `collectorsExclude`),
+ *   "secrets" giving list/watch on every Secret.
+ * - alloy 1.11.1 templates/rbac.yaml: a ClusterRole with `rbac.rules` + `rbac.clusterRules` when `rbac.create`.
+ */
+const KSM_DEFAULT_COLLECTORS = [
+  "certificatesigningrequests", "configmaps", "cronjobs", "daemonsets", "deployments", "endpointslices", "horizontalpodautoscalers",
+  "ingresses", "jobs", "leases", "limitranges", "mutatingwebhookconfigurations", "namespaces", "networkpolicies", "nodes",
+  "persistentvolumeclaims", "persistentvolumes", "poddisruptionbudgets", "pods", "replicasets", "replicationcontrollers",
+  "resourcequotas", "secrets", "services", "statefulsets", "storageclasses", "validatingwebhookconfigurations", "volumeattachments",
+];
+
+describe.each(["dev", "staging"])("RBAC the monitoring charts render in %s", (stack) => {
+  const plan = plannedOnce(stack);
+  const chart = (name: string) => plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === name)!;
+  const kps = chart("kube-prometheus-stack").inputs.values as any;
+  const alloy = chart("alloy").inputs.values as any;
+
+  it("Grafana: no ClusterRole, no Role of its own, one RoleBinding in monitoring to a Role that reads ConfigMaps only", () => {
+    const rbac = kps.grafana.rbac;
+    const renders = {
+      clusterRole: rbac.create && (!rbac.namespaced || (rbac.extraClusterRoleRules ?? []).length > 0) && !rbac.useExistingClusterRole,
+      role: rbac.create && !rbac.useExistingRole && rbac.namespaced,
+      roleBindingNamespaces: rbac.create && rbac.namespaced ? [...(rbac.namespaces ?? []), "monitoring"] : [],
+    };
+    expect(renders).toEqual({ clusterRole: false, role: false, roleBindingNamespaces: ["monitoring"] });
+    const role = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" && (r.inputs.metadata as { name: string }).name === rbac.useExistingRole)!;
+    expect(role.inputs).toMatchObject({ metadata: { namespace: "monitoring" }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }] });
+    // The sidecars must not look where the binding does not reach.
+    expect([kps.grafana.sidecar.dashboards.searchNamespace, kps.grafana.sidecar.datasources.searchNamespace]).toEqual(["monitoring", "monitoring"]);
+  });
+
+  it("kube-state-metrics: no Secret rule; Alloy: no chart ClusterRole, the program's pods-only one instead", () => {
+    const ksm = kps["kube-state-metrics"];
+    const active = (ksm.collectors ?? KSM_DEFAULT_COLLECTORS).filter((c: string) => !(ksm.collectorsExclude ?? []).includes(c));
+    expect(active).not.toContain("secrets");
+    expect(active).toContain("pods"); // still what the alerts and dashboards read
+    expect(alloy.rbac.create).toBe(false);
+    const rules = plan.resources.filter((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").flatMap((r) => r.inputs.rules as { resources: string[] }[]);
+    expect(rules.flatMap((r) => r.resources)).not.toContain("secrets");
   });
 });

@@ -5,6 +5,7 @@ import {
   esoValues,
   externalSecretManifest,
   generatorRefs,
+  OPEN_WEBUI_ADMIN_EMAIL,
   POSTGRES_RW_HOST,
   secretNames,
   secretRefs,
@@ -27,12 +28,16 @@ describe("secrets catalogue", () => {
     expect(entryIds(cat)).toEqual([
       "database/postgres-superuser",
       "database/openwebui-owner",
+      "open-webui/admin",
       "open-webui/secret-key",
       "open-webui/database-url",
       "monitoring/grafana-admin",
       "nfs-csi/nfs",
     ]);
-    expect(catalogueNamespaces(cat)).toEqual(["database", "open-webui", "monitoring", "nfs-csi"]);
+    // nfs-csi/nfs is a record: nothing in the cluster reads it, so nfs-csi gets no identity or store.
+    expect(catalogueNamespaces(cat)).toEqual(["database", "open-webui", "monitoring"]);
+    expect(cat.entries.filter((e) => e.recordOnly).map((e) => `${e.namespace}/${e.name}`)).toEqual(["nfs-csi/nfs"]);
+    expect(Object.keys(secretRefs(testConfig(), "nfs-csi"))).toEqual([]);
   });
 
   it("gives every database its own generated owner role, in CloudNative-PG's basic-auth shape", () => {
@@ -56,6 +61,16 @@ describe("secrets catalogue", () => {
     expect(source.kind === "template" && source.parts.map((p) => (typeof p === "string" ? p : "<pw>")).join(""))
       .toBe(`postgresql://openwebui:<pw>@${POSTGRES_RW_HOST}:5432/openwebui`);
     expect(POSTGRES_RW_HOST).toBe("postgres-rw.database.svc");
+  });
+
+  it("gives Open WebUI a generated first administrator, whatever its database", () => {
+    for (const databases of [["openwebui"], ["other"]]) {
+      const admin = catalogue(testConfig({ databases })).entries.find((e) => e.namespace === "open-webui" && e.name === "admin")!;
+      expect(admin.properties).toEqual({
+        WEBUI_ADMIN_EMAIL: { kind: "literal", value: OPEN_WEBUI_ADMIN_EMAIL },
+        WEBUI_ADMIN_PASSWORD: { kind: "generated", generator: "webui-admin-password" },
+      });
+    }
   });
 
   it("drops DATABASE_URL when the stack has no openwebui database (Open WebUI keeps SQLite)", () => {

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { createNamespaces, NamespaceSpec } from "../../components/namespaces";
-import { catalogue, catalogueNamespaces, SecretsLayer, secretsNamespaces } from "../../components/secrets";
+import { catalogue, catalogueNamespaces, SecretsLayer, secretsNamespaces, syncedEntries } from "../../components/secrets";
 import { charts } from "../../components/versions";
 import { isSecret, mockRuntime, Recorder, settle, valueOf } from "../helpers/runtime";
 import { NFS, testConfig, WEBHOOK_URL } from "./fixtures";
@@ -119,9 +119,9 @@ describe("SecretsLayer", () => {
     }
   });
 
-  it("syncs every entry with an ExternalSecret in its namespace, after the chart, its store and its value", () => {
+  it("syncs every entry but the records with an ExternalSecret in its namespace, after the chart, its store and its value", () => {
     const chart = recorder.byName(T.chart, "secrets-eso");
-    for (const entry of cat.entries) {
+    for (const entry of syncedEntries(cat)) {
       const es = recorder.byName(T.externalSecret, `secrets-${entry.namespace}-${entry.name}-sync`);
       expect(es.inputs.metadata).toMatchObject({ name: entry.name, namespace: entry.namespace });
       expect((es.inputs.spec as any).target).toMatchObject({ name: entry.name, creationPolicy: "Owner", template: { type: entry.type } });
@@ -129,10 +129,17 @@ describe("SecretsLayer", () => {
       expect(es.dependencies).toContain(recorder.byName(T.version, `secrets-${entry.namespace}-${entry.name}`).urn);
       expect(es.dependencies).toContain(recorder.byName(T.secretStore, `secrets-${entry.namespace}-store`).urn);
     }
-    expect(recorder.ofType(T.externalSecret)).toHaveLength(cat.entries.length);
+    expect(recorder.ofType(T.externalSecret)).toHaveLength(syncedEntries(cat).length);
   });
 
-  it("gives every namespace with entries a SecretStore, an IAM identity and one bootstrap credential", () => {
+  it("keeps the NAS record in Secrets Manager but syncs nothing into nfs-csi: no ExternalSecret, store, identity or key there", () => {
+    expect(recorder.byName(T.secret, "secrets-nfs-csi-nfs").protect).toBe(true);
+    for (const type of [T.externalSecret, T.secretStore, T.k8sSecret]) expect(inNamespace(type, "nfs-csi")).toHaveLength(0);
+    expect(recorder.list().filter((r) => r.name.startsWith("secrets-nfs-csi-") && r.type.startsWith("aws:iam/"))).toEqual([]);
+    expect(catalogueNamespaces(cat)).not.toContain("nfs-csi");
+  });
+
+  it("gives every namespace with synced entries a SecretStore, an IAM identity and one bootstrap credential", () => {
     const chart = recorder.byName(T.chart, "secrets-eso");
     const namespaces = catalogueNamespaces(cat);
     expect(recorder.ofType(T.secretStore).map((r) => (r.inputs.metadata as any).namespace).sort()).toEqual([...namespaces].sort());
@@ -192,7 +199,7 @@ describe("SecretsLayer", () => {
   it("registers ExternalSecrets and SecretStores that validate against the v1 schema", () => {
     const objects = [...recorder.ofType(T.externalSecret), ...recorder.ofType(T.secretStore)].map((r) => r.revealedInputs);
     const results = validateModels(objects);
-    expect(results).toHaveLength(cat.entries.length + catalogueNamespaces(cat).length);
+    expect(results).toHaveLength(syncedEntries(cat).length + catalogueNamespaces(cat).length);
     expect(results.filter((r) => r.error !== null)).toEqual([]);
   });
 

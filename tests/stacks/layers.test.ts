@@ -1,7 +1,7 @@
 // What each issue promises to see in a whole stack's plan: staging is the production-like lab,
 // dev the same architecture on a small CPU-only footprint.
 import type { Plan, PlannedResource } from "../../tools/lib/plan";
-import { charts } from "../../components/versions";
+import { ChartPin, charts } from "../../components/versions";
 import { planJson } from "../helpers/plan";
 
 const plans: Record<string, Plan> = {};
@@ -97,8 +97,9 @@ describe("observability", () => {
   it("pins every chart it installs to the registry's version", () => {
     for (const stack of ["dev", "staging"]) {
       for (const chart of of(stack, "kubernetes:helm.sh/v4:Chart")) {
-        const pin = Object.values(charts).find((p) => p.chart === chart.inputs.chart);
-        expect({ chart: chart.inputs.chart, version: chart.inputs.version }).toEqual({ chart: pin?.chart, version: pin?.version });
+        // A pin with an artifact is installed by the artifact's URL.
+        const pin = (Object.values(charts) as ChartPin[]).find((p) => (p.artifact?.url ?? p.chart) === chart.inputs.chart);
+        expect({ chart: chart.inputs.chart, version: chart.inputs.version }).toEqual({ chart: pin?.artifact?.url ?? pin?.chart, version: pin?.version });
       }
     }
   });

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { Plan, PlannedResource } from "../../tools/lib/plan";
 import { planCommand } from "../helpers/plan";
-import { UNUSUAL_SHAPES, writeStackFile } from "../helpers/stack-files";
+import { lineOf, UNUSUAL_SHAPES, writeStackFile } from "../helpers/stack-files";
 
 const ofType = (plan: Plan, type: string): PlannedResource[] => plan.resources.filter((r) => r.type === type);
 
@@ -62,7 +62,7 @@ describe("broken stack files through the plan CLI", () => {
 
   it("a YAML syntax error: file, line and column, the line and a caret", () => {
     const file = writeStackFile("dev", { text: (yaml) => yaml.replace("      retention: 7", "\t  retention: 7") });
-    expect(refused(file)).toBe("error: Pulumi.dev.yaml:17:1: Tabs are not allowed as indentation\n    →  retention: 7\n    ^\n");
+    expect(refused(file)).toBe(`error: Pulumi.dev.yaml:${lineOf("dev", "      retention: 7")}:1: Tabs are not allowed as indentation\n    →  retention: 7\n    ^\n`);
   });
 
   it("a secret in plain text: the command that stores it encrypted, never the value", () => {

@@ -32,9 +32,10 @@ const classesOf = (component: string) => recorder.ofType(STORAGE_CLASS).filter((
 describe("NfsStorage", () => {
   it("installs the pinned csi-driver-nfs chart into its namespace with the pure values", () => {
     const chart = recorder.byName(CHART, "storage-csi-driver-nfs");
-    expect(chart.inputs.chart).toBe("csi-driver-nfs");
+    // The archive its release commit added, not the moving repository (see versions.ts).
+    expect(chart.inputs.chart).toBe(charts.csiDriverNfs.artifact!.url);
     expect(chart.inputs.version).toBe(charts.csiDriverNfs.version);
-    expect(chart.inputs.repositoryOpts).toEqual({ repo: charts.csiDriverNfs.repo });
+    expect(chart.inputs.repositoryOpts).toBeUndefined();
     expect(chart.inputs.namespace).toBe("nfs-csi");
     expect((chart.inputs.values as any).externalSnapshotter).toEqual({ enabled: false });
     expect(chart.parent).toContain("homelab:storage:NfsStorage");

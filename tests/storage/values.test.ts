@@ -3,8 +3,10 @@ import { deriveConfig, parseSettings, StorageSettings } from "../../components/c
 import {
   csiDriverNfsValues,
   DEFAULT_CLASS_ANNOTATION,
+  DEFAULT_ON_DELETE,
   nfsClassSpecs,
   NFS_PROVISIONER,
+  PER_CLAIM_SUBDIR,
   storageClassManifest,
   storageNamespaces,
 } from "../../components/storage";
@@ -49,7 +51,7 @@ describe("NFS storage classes", () => {
     }
   });
 
-  it("retains backups (reclaim policy and the driver's onDelete) and deletes the others", () => {
+  it("retains backups (reclaim policy and the driver's onDelete) and archives every other deleted claim on the NAS", () => {
     const c = byName(settings());
     expect(c["nfs-backup"].reclaimPolicy).toBe("Retain");
     expect(c["nfs-backup"].parameters.onDelete).toBe("retain");
@@ -57,6 +59,18 @@ describe("NFS storage classes", () => {
     expect(c["nfs-postgres-v2"].reclaimPolicy).toBe("Delete");
     // A deleted database claim is archived on the NAS, not removed.
     expect(c["nfs-postgres-v2"].parameters.onDelete).toBe("archive");
+  });
+
+  it("never removes a deleted claim's data: each class's policy, or the driver's default where it sets none, keeps it", () => {
+    const driverDefault = (csiDriverNfsValues() as any).controller.defaultOnDeletePolicy;
+    expect(driverDefault).toBe(DEFAULT_ON_DELETE);
+    for (const spec of nfsClassSpecs(settings())) {
+      const effective = spec.parameters.onDelete ?? driverDefault;
+      expect([spec.name, ["archive", "retain"].includes(effective)]).toEqual([spec.name, true]);
+    }
+    // The general class stays as it was (its parameters are immutable: a change would replace it,
+    // and its name with it, under every claim that uses it); the driver default covers its volumes.
+    expect(byName(settings())["nfs-csi-v2"].parameters).toEqual({ subDir: PER_CLAIM_SUBDIR });
   });
 
   it("marks no class default while local-path is the stack's default", () => {

@@ -179,6 +179,29 @@ describe("downloading and the CLI", () => {
     await expect(downloadChart({ repo: `${base}/charts`, chart: "demo", version: "9.9.9" })).rejects.toThrow(/no version 9\.9\.9.*newest: 1\.2\.3/);
   });
 
+  it("fetches a pinned artifact from its own URL and refuses bytes other than the pinned sha256", async () => {
+    const ref = { repo: `${base}/charts`, chart: "demo", version: "1.2.3", url: `${base}/charts/demo-1.2.3.tgz` };
+    expect((await downloadChart({ ...ref, sha256: digest })).equals(demo)).toBe(true);
+    await expect(downloadChart({ ...ref, sha256: "0".repeat(64) })).rejects.toThrow(/does not match the pinned sha256/);
+    await expect(downloadChart(ref)).rejects.toThrow(/no pinned sha256/);
+  });
+
+  it("reads a chart installed by URL as its pin's artifact, and checks its values", async () => {
+    const url = `${base}/charts/demo-1.2.3.tgz`;
+    const plan = planWith(`${base}/charts`, url, { ...goodValues, replica: 2 });
+    delete (plan.resources[0].inputs as Record<string, unknown>).repositoryOpts;
+    const { uses, unreadable } = chartUsesFromPlans([plan]);
+    expect(unreadable).toEqual([]);
+    expect(uses).toEqual([expect.objectContaining({ chart: "demo", version: "1.2.3", url })]);
+    const pin = { repo: "https://example.invalid/moving/charts", chart: "demo", version: "1.2.3", valuesCheckedAgainst: "1.2.3", artifact: { url, sha256: digest } };
+    const [report] = await checkCharts(uses, [pin], false);
+    expect(report.error).toBeUndefined();
+    expect(report.notes).toEqual([]);
+    expect(report.findings.filter((f) => f.status === "missing").map((f) => f.path)).toEqual(["replica"]);
+    const [tampered] = await checkCharts(uses, [{ ...pin, artifact: { url, sha256: "f".repeat(64) } }], false);
+    expect(tampered.error).toMatch(/does not match the pinned sha256/);
+  });
+
   it("fetches from an OCI registry after its token challenge", async () => {
     const ref = { repo: `oci://${base.slice("http://".length)}/lab/charts`, chart: "demo", version: "1.2.3" };
     expect((await downloadChart(ref)).equals(demo)).toBe(true);

@@ -8,7 +8,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const config = JSON.parse(fs.readFileSync(path.join(ROOT, "renovate.json"), "utf8")) as {
   extends: string[];
   customManagers: { managerFilePatterns: string[]; matchStrings: string[]; datasourceTemplate?: string }[];
-  packageRules: { matchPackageNames?: string[]; groupName?: string }[];
+  packageRules: { matchPackageNames?: string[]; matchDepNames?: string[]; matchDatasources?: string[]; groupName?: string; prBodyNotes?: string[] }[];
 };
 
 function matches(file: string): Record<string, string>[] {
@@ -46,6 +46,14 @@ describe("renovate.json", () => {
   it("finds the K3s release in the registry and in both stack files", () => {
     expect(found).toContainEqual(expect.objectContaining({ depName: "k3s-io/k3s", currentValue: k3s.release, datasource: "github-releases" }));
     for (const stack of ["Pulumi.dev.yaml", "Pulumi.staging.yaml"]) expect(matches(stack).map((m) => m.currentValue)).toEqual([k3s.release]);
+  });
+
+  it("asks a chart bump of a pin with an artifact to move the artifact with it", () => {
+    for (const pin of Object.values(charts) as { chart: string; artifact?: unknown }[]) {
+      if (!pin.artifact) continue;
+      const rule = config.packageRules.find((r) => r.matchDepNames?.includes(pin.chart) && r.matchDatasources?.includes("helm"));
+      expect(rule?.prBodyNotes?.join(" ")).toMatch(/artifact/);
+    }
   });
 
   it("groups the Pulumi packages, pins action digests and uses semantic commits", () => {

@@ -49,11 +49,21 @@ describe("readYamlFile", () => {
 });
 
 describe("loadStackConfig", () => {
+  it("stands in a placeholder for the SSH key unless the stack logs in through the agent, and for no optional secret", () => {
+    const byKey = loadStackConfig(ROOT, "dev");
+    expect(byKey.placeholders).toContain("homelab:sshPrivateKey");
+    for (const key of ["alertWebhookUrl", "etcdS3AccessKeyId", "etcdS3SecretAccessKey", "acmeCloudflareApiToken"]) {
+      expect([key, byKey.values[`homelab:${key}`]]).toEqual([key, undefined]);
+    }
+    const byAgent = loadStackConfig(ROOT, "dev", undefined, [{ key: "ssh", value: '{"agent":true}', secret: false }]);
+    expect(byAgent.placeholders).not.toContain("homelab:sshPrivateKey");
+    expect(byAgent.values["homelab:sshPrivateKey"]).toBeUndefined();
+  });
+
   it("refuses secrets Pulumi.yaml declares secret when the stack file holds them in plain text, naming the command, never the value", () => {
     const file = write("Pulumi.plain.yaml", dev.replace("config:\n", "config:\n  homelab:sshPrivateKey: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    b3BlbnNzaC1rZXktdjE=\n  homelab:nfsServer: nas.example.invalid\n"));
     const message = errorOf(() => loadStackConfig(ROOT, "dev", file));
     expect(message.split("\n")).toEqual([
-      `${file}: homelab:sshPrivateKey is in plain text, but Pulumi.yaml declares it secret; delete that line and store the value encrypted: pulumi config set --stack dev --secret homelab:sshPrivateKey < <file holding the value>`,
       `${file}: homelab:nfsServer is in plain text, but Pulumi.yaml declares it secret; delete that line and store the value encrypted: pulumi config set --stack dev --secret homelab:nfsServer <value>`,
     ]);
     expect(message).not.toContain("b3BlbnNzaC1rZXktdjE");

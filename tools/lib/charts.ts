@@ -15,6 +15,10 @@ export interface ChartRef {
   repo: string;
   chart: string;
   version: string;
+  /** The archive's own URL, when the chart is installed from one (a pin's artifact). */
+  url?: string;
+  /** The sha256 the archive must have (the pin's artifact); checked after download. */
+  sha256?: string;
 }
 
 export interface ChartUse extends ChartRef {
@@ -23,7 +27,14 @@ export interface ChartUse extends ChartRef {
 }
 
 export function chartKey(ref: ChartRef): string {
-  return `${ref.repo}|${ref.chart}@${ref.version}`;
+  return ref.url ? `${ref.url}@${ref.version}` : `${ref.repo}|${ref.chart}@${ref.version}`;
+}
+
+/** A chart archive's URL as name and version: .../csi-driver-nfs-4.13.4.tgz. */
+function archiveName(url: string, version: string): string | undefined {
+  const file = url.slice(url.lastIndexOf("/") + 1);
+  const suffix = `-${version.replace(/^v/, "")}.tgz`;
+  return file.endsWith(suffix) ? file.slice(0, -suffix.length) : undefined;
 }
 
 /** Normalizes the ways a v4 Chart names its chart (repositoryOpts.repo + name, or an oci:// chart). */
@@ -32,6 +43,11 @@ export function chartRefOf(inputs: Record<string, unknown>): ChartRef | undefine
   const version = typeof inputs.version === "string" ? inputs.version : undefined;
   const repo = (inputs.repositoryOpts as { repo?: unknown } | undefined)?.repo;
   if (!chart || !version) return undefined;
+  // An archive's own URL (http only ever in tests on loopback; the pack refuses it in a stack).
+  if (/^https?:\/\//.test(chart)) {
+    const name = archiveName(chart, version);
+    return name ? { repo: chart.slice(0, chart.lastIndexOf("/")), chart: name, version, url: chart } : undefined;
+  }
   if (chart.startsWith("oci://")) {
     const cut = chart.lastIndexOf("/");
     return { repo: chart.slice(0, cut), chart: chart.slice(cut + 1), version };
@@ -76,8 +92,17 @@ function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Downloads a chart version's .tgz from a Helm repository (index.yaml) or an OCI registry. */
+/**
+ * Downloads a chart version's .tgz: from its own URL (checked against the pin's sha256), a Helm
+ * repository (index.yaml, checked against the index digest) or an OCI registry.
+ */
 export async function downloadChart(ref: ChartRef, fetchImpl: Fetch = defaultFetch, indexCache = new Map<string, Promise<unknown>>()): Promise<Buffer> {
+  if (ref.url) {
+    const tgz = await get(fetchImpl, ref.url);
+    if (!ref.sha256) throw new Error(`${ref.chart} ${ref.version}: ${ref.url} has no pinned sha256 to check the download against`);
+    if (sha256(tgz) !== ref.sha256) throw new Error(`${ref.chart} ${ref.version}: ${ref.url} does not match the pinned sha256 ${ref.sha256}`);
+    return tgz;
+  }
   if (ref.repo.startsWith("oci://")) return downloadOciChart(ref, fetchImpl);
   const base = ref.repo.replace(/\/+$/, "");
   let index = indexCache.get(base);

@@ -1,9 +1,12 @@
 // Reads a stack's configuration the way the Pulumi CLI does (Pulumi.yaml, then Pulumi.<stack>.yaml,
 // then `config set` overrides), without the CLI: encrypted and absent secrets become deterministic
-// placeholders, so a plan needs neither the stack's passphrase nor a cloud account.
+// placeholders, so a plan needs neither the stack's passphrase nor a cloud account. An absent
+// secret gets one when the stack must set it: it has no default, or the stack's settings require
+// it (requiredSecretKeys, e.g. the SSH key unless homelab:ssh.agent); an optional one stays unset.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { checkSettings, HomelabSchema, requiredSecretKeys } from "../../components/config";
 
 export interface ProjectFile {
   name: string;
@@ -126,15 +129,14 @@ export function loadStackConfig(root: string, stack: string, configFile?: string
     placeholders.delete(key);
     if (o.secret) secretKeys.add(key);
   }
-  for (const [key, spec] of Object.entries(project.config)) {
-    if (spec.secret) {
-      secretKeys.add(key);
-      // A secret the stack must set (no default) gets a placeholder; an optional one stays unset.
-      if (values[key] === undefined && spec.default === undefined) {
-        put(key, placeholderFor(key));
-        placeholders.add(key);
-      }
-    }
+  for (const [key, spec] of Object.entries(project.config)) if (spec.secret) secretKeys.add(key);
+  // A secret the stack must set gets a placeholder when it has no value; an optional one stays unset.
+  const declaredRequired = Object.entries(project.config).filter(([, spec]) => spec.secret && spec.default === undefined).map(([key]) => key);
+  for (const key of new Set([...declaredRequired, ...requiredBySettings(project.name, values)])) {
+    if (values[key] !== undefined) continue;
+    put(key, placeholderFor(key));
+    secretKeys.add(key);
+    placeholders.add(key);
   }
   return { project: project.name, stack, values, secretKeys: [...secretKeys].sort(), placeholders: [...placeholders].sort() };
 }
@@ -154,6 +156,24 @@ function refusePlainSecrets(project: ProjectFile, stack: string, file: string, s
     return `${file}: ${key} is in plain text, but Pulumi.yaml declares it secret; delete that line and store the value encrypted: ` +
       `pulumi config set --stack ${stack} --secret ${key} ${input}`;
   }).join("\n"));
+}
+
+/**
+ * The secret keys the stack's settings require: the always-required ones, and those a setting makes
+ * required (the SSH key unless homelab:ssh.agent). Read from whatever parsed; the plan reports the rest.
+ */
+function requiredBySettings(project: string, values: Record<string, string>): string[] {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(HomelabSchema.shape)) {
+    const value = values[`${project}:${key}`];
+    if (value === undefined) continue;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      raw[key] = value;
+    }
+  }
+  return requiredSecretKeys(checkSettings(raw).parts).map((key) => `${project}:${key}`);
 }
 
 function containsSecure(value: unknown): boolean {
