@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
-import { loadConfig } from "./components/config";
+import { ConfigError, loadConfig, restoreProblems } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
 import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
@@ -19,6 +19,11 @@ import { NfsStorage, storageNamespaces } from "./components/storage";
 
 export = async () => {
 const config = loadConfig();
+const previous = await previousDeployment();
+// A Cluster bootstraps once: a restore is for a stack without one (docs/recovery.md). Checked
+// before anything registers.
+const restoreRefusals = restoreProblems(config.database, previous.database);
+if (restoreRefusals.length > 0) throw new ConfigError(restoreRefusals);
 
 // Default providers are disabled for every stack (Pulumi.yaml): each package gets one explicit provider.
 const commandProvider = new command.Provider("command");
@@ -40,7 +45,7 @@ const cluster = new K3sCluster("homelab", {
 const provider = cluster.provider;
 const clusterOutputs = { kubeconfig: cluster.kubeconfig, apiServer: cluster.apiServerUrl, clusterIdentifier: cluster.clusterIdentifier };
 
-if (!(await previousDeployment()).clusterIdentifier) {
+if (!previous.clusterIdentifier) {
   pulumi.log.warn(FIRST_DEPLOYMENT_NOTICE);
   return clusterOutputs;
 }
@@ -122,7 +127,7 @@ const ai = new VoicePipeline("ai", {
 return {
   ...clusterOutputs,
   storageClasses: storage.classes,
-  postgres: { host: database.rwHost, backupBucket: database.bucketName },
+  postgres: { host: database.rwHost, backupBucket: database.bucketName, serverName: database.serverName, bootstrap: database.bootstrap },
   grafana: observability.grafanaService,
   prometheus: observability.prometheusUrl,
   alertDelivery: observability.alertDelivery,

@@ -29,6 +29,9 @@ const retention = text("a duration").refine(v.isRetention, { error: "expected a 
 const cron = text("a cron schedule").refine(v.isCron, {
   error: 'expected a five-field cron schedule, e.g. "30 2 * * *"',
 });
+const backupServerName = text("a backup server name").refine(v.isBackupServerName, {
+  error: "expected a lowercase name of letters, digits and '-' (at most 63), e.g. postgres-2",
+});
 const count = (min: number, max: number) => z.int({ error: "expected a whole number" }).min(min).max(max);
 const awsRegion = text("an AWS region").regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as eu-west-1" });
 
@@ -155,7 +158,21 @@ export const DatabaseSchema = z.strictObject({
   backup: z.strictObject({
     schedule: cron.default("0 2 * * *"),
     retentionDays: count(1, 3650).default(30),
+    // The folder in the bucket this Cluster files its WAL and base backups under (the Barman Cloud
+    // plugin's serverName). "postgres" is what the plugin used before the name was explicit.
+    serverName: backupServerName.default("postgres"),
   }).prefault({}),
+  // Bootstraps the Cluster from the backups of another server name instead of initdb (see
+  // docs/recovery.md): to the latest point archived, or to targetTime.
+  restore: z.strictObject({
+    fromServerName: backupServerName,
+    targetTime: text("a timestamp").refine(v.isZonedTimestamp, {
+      error: "expected an RFC 3339 timestamp with a zone, e.g. 2026-11-28T21:30:00Z",
+    }).optional(),
+    // On a stack whose earlier deployment had a Cluster: the server name that Cluster archived
+    // under (stack output postgres.serverName), confirming it was deleted as docs/recovery.md says.
+    deletedServerName: backupServerName.optional(),
+  }).optional(),
 });
 
 export const ObservabilitySchema = z.strictObject({

@@ -76,6 +76,10 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
   let exported: Record<string, unknown> = {};
+  // An error the program throws is kept here and rethrown once the run is over: thrown inside the
+  // stack's init it would also reject the Stack resource's own data, which nothing awaits, and
+  // end the process as an unhandled rejection.
+  let failure: unknown;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       // A program is an async function returning its exports (index.ts), or a module whose top
@@ -84,10 +88,15 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
       const cached = require.cache[resolved]?.exports as unknown;
       if (cached !== undefined && typeof cached !== "function") delete require.cache[resolved];
       const entry = require(resolved) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
-      exported = { ...(typeof entry === "function" ? await entry() : entry) };
+      try {
+        exported = { ...(typeof entry === "function" ? await entry() : entry) };
+      } catch (err) {
+        failure = err;
+      }
       return exported;
     });
     await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (failure !== undefined) throw failure;
   } catch (err) {
     if (pulumi.RunError.isInstance(err as Error)) throw new ProgramError((err as Error).message);
     throw err;
