@@ -10,7 +10,8 @@ import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } f
 import { ConfigError, loadConfig, restoreProblems } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
-import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
+import { BackupBucket } from "./components/backups";
+import { etcdS3CredentialsFrom, K3sCluster, PROGRAM_BUCKET_FOLDER } from "./components/k3s";
 import { createNamespaces } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
 import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
@@ -35,15 +36,33 @@ const awsProvider = new aws.Provider("aws", {
   defaultTags: { tags: { "homelab:stack": config.stack, "managed-by": "pulumi" } },
 });
 
-// 1. The cluster, over SSH; its kubeconfig becomes the only Kubernetes provider.
+// 1. The cluster, over SSH; its kubeconfig becomes the only Kubernetes provider. Its etcd
+// snapshots' own bucket, when the stack wants one, is AWS only: made in the first run too.
+const etcdBucket = config.k3s.etcdSnapshots.programBucket
+  ? new BackupBucket("etcd-snapshots", { stack: config.stack, purpose: "etcd", keepPrunedDays: 7 }, { provider: awsProvider })
+  : undefined;
+const etcdPlacement = { region: config.aws.region, folder: PROGRAM_BUCKET_FOLDER };
 const cluster = new K3sCluster("homelab", {
   nodes: config.nodes,
   k3s: config.k3s,
   sshPrivateKey: config.secrets.sshPrivateKey,
   etcdS3Credentials: etcdS3CredentialsFrom(config.secrets),
+  etcdS3Bucket: etcdBucket && {
+    placement: etcdPlacement,
+    bucket: etcdBucket.bucketName,
+    credentials: pulumi.secret(pulumi.all([etcdBucket.accessKeyId, etcdBucket.secretAccessKey])
+      .apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))),
+  },
 }, { providers: [commandProvider, randomProvider, tlsProvider] });
 const provider = cluster.provider;
-const clusterOutputs = { kubeconfig: cluster.kubeconfig, apiServer: cluster.apiServerUrl, clusterIdentifier: cluster.clusterIdentifier };
+const clusterOutputs = {
+  kubeconfig: cluster.kubeconfig,
+  apiServer: cluster.apiServerUrl,
+  clusterIdentifier: cluster.clusterIdentifier,
+  // For an etcd restore on new machines (docs/recovery.md): the token and where the snapshots are.
+  serverToken: cluster.serverToken,
+  ...(etcdBucket ? { etcdSnapshots: { bucket: etcdBucket.bucketName, ...etcdPlacement } } : {}),
+};
 
 if (!previous.clusterIdentifier) {
   pulumi.log.warn(FIRST_DEPLOYMENT_NOTICE);

@@ -167,6 +167,10 @@ export function crossCheck(settings: RawHomelabSettings, now: Date = new Date())
     at(["ai", "lanExposure", "serviceType"], 'LoadBalancer Services are served by K3s ServiceLB, which k3s.disable removes (they would stay Pending); keep servicelb or use "NodePort"');
   }
 
+  if (settings.k3s.etcdSnapshots.programBucket && settings.k3s.etcdSnapshots.s3) {
+    at(["k3s", "etcdSnapshots", "programBucket"], "snapshots go to one S3 destination: the program's own bucket (programBucket) or yours (s3); remove one");
+  }
+
   const servers = settings.nodes.filter((n) => n.role === "server");
   if (settings.nodes.length > 0 && servers.length === 0) {
     at(["nodes"], 'no node has role "server"; the cluster needs one (or three for HA)');

@@ -117,6 +117,9 @@ export const K3sSchema = z.strictObject({
     // Scheduled snapshots are also uploaded here; the credentials are the secret keys
     // homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey.
     s3: EtcdS3Schema.optional(),
+    // Or upload them to a bucket this program creates (private, versioned, in homelab:aws.region,
+    // folder k3s) with an IAM identity of its own; no credentials to set.
+    programBucket: z.boolean().default(false),
   }).prefault({}),
   // A K3s version bump upgrades servers one at a time, then agents in this many waves.
   agentUpgradeWaves: count(1, 20).default(4),

@@ -16,7 +16,7 @@ describe("parseSettings", () => {
     const settings = parseSettings(validRaw());
     expect(settings.nodes[0].port).toBe(22);
     expect(settings.nodes[0].labels).toEqual({});
-    expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30 });
+    expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30, programBucket: false });
     expect(settings.k3s.disable).toEqual(["traefik"]);
     expect(settings.k3s.agentUpgradeWaves).toBe(4);
     expect(settings.observability.prometheus).toEqual({ retention: "30d", storageSize: "50Gi" });
@@ -148,7 +148,7 @@ describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
     const raw = validRaw();
     raw.k3s.etcdSnapshots = { s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" } };
     expect(parseSettings(raw).k3s.etcdSnapshots).toEqual({
-      schedule: "30 2 * * *", retention: 30,
+      schedule: "30 2 * * *", retention: 30, programBucket: false,
       s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" },
     });
     raw.k3s.etcdSnapshots = { s3: { bucket: "Lab_Etcd", region: "europe", folder: "/k3s/", endpoint: "https://minio", accessKey: "x" } };
@@ -252,5 +252,15 @@ describe("formatPath", () => {
     expect(formatPath(["nodes", 3, "gpu", "count"])).toBe("homelab:nodes[3].gpu.count");
     expect(formatPath(["k3s"])).toBe("homelab:k3s");
     expect(formatPath([])).toBe("homelab");
+  });
+});
+
+describe("etcd snapshot destinations", () => {
+  it("take one S3 destination: the program's bucket or the operator's", () => {
+    const raw = validRaw();
+    raw.k3s.etcdSnapshots = { programBucket: true, s3: { bucket: "lab-etcd", region: "eu-west-1" } };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.programBucket: snapshots go to one S3 destination/)]);
+    raw.k3s.etcdSnapshots = { programBucket: true };
+    expect(problemsOf(raw)).toEqual([]);
   });
 });

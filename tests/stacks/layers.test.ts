@@ -75,11 +75,19 @@ describe("platform", () => {
     expect(spec(of("dev", "kubernetes:postgresql.cnpg.io/v1:Cluster")[0]).instances).toBe(1);
     for (const stack of ["dev", "staging"]) {
       expect(spec(of(stack, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")[0]).method).toBe("plugin");
-      const block = of(stack, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs;
-      expect(block).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-      expect(of(stack, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")).toHaveLength(1);
-      expect((of(stack, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration as any).status).toBe("Enabled");
+      // Every backup bucket (database, and etcd snapshots where the stack has them) is
+      // private, encrypted and versioned.
+      const buckets = of(stack, "aws:s3/bucket:Bucket").map((b) => `${b.name}-id`);
+      expect(buckets).toContain("database-backups-id");
+      const forBucket = (type: string, bucket: string) => of(stack, type).filter((r) => r.inputs.bucket === bucket);
+      for (const bucket of buckets) {
+        const [block] = forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
+        expect(block.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        expect(forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)).toHaveLength(1);
+        expect((forBucket("aws:s3/bucketVersioning:BucketVersioning", bucket)[0].inputs.versioningConfiguration as any).status).toBe("Enabled");
+      }
     }
+    expect(of("staging", "aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual(["database-backups", "etcd-snapshots"]);
   });
 });
 
