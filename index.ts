@@ -10,7 +10,7 @@ import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } f
 import { ConfigError, loadConfig, restoreProblems } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
-import { BackupBucket } from "./components/backups";
+import { BackupBucket, VolumeBackups, veleroNamespaces } from "./components/backups";
 import { etcdS3CredentialsFrom, K3sCluster, PROGRAM_BUCKET_FOLDER } from "./components/k3s";
 import { createNamespaces } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
@@ -77,6 +77,7 @@ const namespaces = createNamespaces(provider, [
   ...databaseNamespaces(config),
   ...observabilityNamespaces(config),
   ...aiNamespaces(config),
+  ...veleroNamespaces(config),
 ]);
 const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
 
@@ -143,6 +144,18 @@ const ai = new VoicePipeline("ai", {
   gpuDependsOn: gpu ? [gpu] : [],
 });
 
+// 7. Backups: Velero, resources daily and the declared volumes weekly, to a bucket of its own.
+const backups = new VolumeBackups("backups", {
+  provider,
+  awsProvider,
+  randomProvider,
+  namespace: namespaces["velero"],
+  stack: config.stack,
+  region: config.aws.region,
+  settings: config.backups,
+  monitoringReady: [monitoringCrds],
+});
+
 return {
   ...clusterOutputs,
   storageClasses: storage.classes,
@@ -151,5 +164,6 @@ return {
   prometheus: observability.prometheusUrl,
   alertDelivery: observability.alertDelivery,
   aiEndpoints: ai.urls,
+  backups: { bucket: backups.bucketName, schedules: backups.schedules },
 };
 };

@@ -235,6 +235,18 @@ export const AiSchema = z.strictObject({
   lanExposure: ExposureSchema.optional(),
 });
 
+const BackupTierSchema = (schedule: string, retentionDays: number) => z.strictObject({
+  schedule: cron.default(schedule),
+  retentionDays: count(1, 3650).default(retentionDays),
+}).prefault({});
+
+// Velero's tiers (components/backups): the reference lab backs up resources daily at 02:00 for
+// 30 days, and everything with the declared volumes on Sundays at 03:00 for longer.
+export const BackupsSchema = z.strictObject({
+  resources: BackupTierSchema("0 2 * * *", 30),
+  full: BackupTierSchema("0 3 * * 0", 90),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1, { error: "expected at least one node" }),
@@ -245,6 +257,7 @@ export const HomelabSchema = z.strictObject({
   database: DatabaseSchema.prefault({}),
   observability: ObservabilitySchema.prefault({}),
   ai: AiSchema.prefault({}),
+  backups: BackupsSchema.prefault({}),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
@@ -256,4 +269,5 @@ export type GpuSettings = z.infer<typeof GpuLayerSchema>;
 export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
 export type ObservabilitySettings = z.infer<typeof ObservabilitySchema>;
 export type AiSettings = z.infer<typeof AiSchema>;
+export type BackupsSettings = z.infer<typeof BackupsSchema>;
 export type RawHomelabSettings = z.infer<typeof HomelabSchema>;

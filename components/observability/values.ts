@@ -4,6 +4,7 @@
 // (`valuesCheckedAgainst`); Helm ignores unknown keys silently, so the tests pin the ones that matter.
 import { isIP } from "node:net";
 import type { HomelabConfig, ObservabilitySettings } from "../config";
+import { volumeBackupAnnotations } from "../backups/volumes";
 import { alertmanagerConfig } from "./alertmanager";
 
 /** Stable object names, so data sources, push URLs and network rules never depend on release names. */
@@ -257,6 +258,8 @@ export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, 
     // security contexts (non-root 472, no capabilities, RuntimeDefault seccomp) already pass it.
     deploymentStrategy: { type: "Recreate" },
     initChownData: { enabled: false },
+    // Its database volume goes into the weekly full backup (components/backups/volumes.ts).
+    podAnnotations: volumeBackupAnnotations("grafana"),
     resources: resources(["100m", "256Mi"], ["1000m", "1Gi"]),
     sidecar: {
       resources: resources(["20m", "64Mi"], ["200m", "256Mi"]),

@@ -75,7 +75,7 @@ describe("platform", () => {
     expect(spec(of("dev", "kubernetes:postgresql.cnpg.io/v1:Cluster")[0]).instances).toBe(1);
     for (const stack of ["dev", "staging"]) {
       expect(spec(of(stack, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")[0]).method).toBe("plugin");
-      // Every backup bucket (database, and etcd snapshots where the stack has them) is
+      // Every backup bucket (database, Velero, and etcd snapshots where the stack has them) is
       // private, encrypted and versioned.
       const buckets = of(stack, "aws:s3/bucket:Bucket").map((b) => `${b.name}-id`);
       expect(buckets).toContain("database-backups-id");
@@ -87,7 +87,7 @@ describe("platform", () => {
         expect((forBucket("aws:s3/bucketVersioning:BucketVersioning", bucket)[0].inputs.versioningConfiguration as any).status).toBe("Enabled");
       }
     }
-    expect(of("staging", "aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual(["database-backups", "etcd-snapshots"]);
+    expect(of("staging", "aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual(["backups-bucket", "database-backups", "etcd-snapshots"]);
   });
 });
 
