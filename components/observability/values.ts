@@ -232,6 +232,10 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
     grafana: grafanaValues(opts),
     "kube-state-metrics": {
       resources: resources(["20m", "64Mi"], ["500m", "256Mi"]),
+      // K3s records each etcd snapshot as an ETCDSnapshotFile; these metrics are what the backup
+      // alerts see of them (rules.ts, homelab.backups).
+      customResourceState: { enabled: true, config: etcdSnapshotMetricsConfig() },
+      rbac: { extraRules: [{ apiGroups: ["k3s.cattle.io"], resources: ["etcdsnapshotfiles"], verbs: ["list", "watch"] }] },
     },
     // node-exporter needs the host's network, PIDs and root filesystem: it lives in the privileged
     // agent namespace beside Alloy, so `monitoring` itself can enforce the restricted profile.
@@ -239,6 +243,31 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
       namespaceOverride: opts.agentNamespace,
       fullnameOverride: NAMES.nodeExporter,
       resources: resources(["20m", "32Mi"], ["250m", "128Mi"]),
+    },
+  };
+}
+
+/**
+ * kube-state-metrics' custom resource state config for K3s's ETCDSnapshotFile (k3s.cattle.io/v1,
+ * cluster-scoped; status fields per k3s-io/api types.go): when each snapshot was taken, whether it
+ * can be restored, and when it last failed (0 without an error). kube-state-metrics v2.20.0 reads
+ * RFC 3339 strings as Unix seconds (pkg/customresourcestate/registry_factory.go, toFloat64).
+ */
+export function etcdSnapshotMetricsConfig(): Record<string, unknown> {
+  const gauge = (name: string, help: string, path: string[]) => ({ name, help, each: { type: "Gauge", gauge: { path, nilIsZero: true } } });
+  return {
+    kind: "CustomResourceStateMetrics",
+    spec: {
+      resources: [{
+        groupVersionKind: { group: "k3s.cattle.io", version: "v1", kind: "ETCDSnapshotFile" },
+        metricNamePrefix: "homelab_etcd_snapshot",
+        labelsFromPath: { name: ["metadata", "name"], node: ["spec", "nodeName"] },
+        metrics: [
+          gauge("created_timestamp_seconds", "When K3s took the snapshot (status.creationTime)", ["status", "creationTime"]),
+          gauge("ready", "1 when the snapshot can be restored (status.readyToUse)", ["status", "readyToUse"]),
+          gauge("error_timestamp_seconds", "When the snapshot last failed (status.error.time), 0 without an error", ["status", "error", "time"]),
+        ],
+      }],
     },
   };
 }
