@@ -7,12 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { aiNamespaces, openWebuiSecretsFrom, pickAiNamespaces, VoicePipeline } from "./components/ai";
+import { BackupBucket, VolumeBackups, veleroNamespaces } from "./components/backups";
 import { CertManager, certManagerNamespaces, dnsCredentialsFrom, LabIssuers } from "./components/certificates";
-import { loadConfig } from "./components/config";
+import { ConfigError, loadConfig, restoreProblems } from "./components/config";
 import { Database, databaseNamespaces } from "./components/database";
 import { gpuNamespaces, gpuOperatorIfNeeded } from "./components/gpu";
 import { admitIngressController, IngressLayer, ingressNamespaces, ingressUrls } from "./components/ingress";
-import { etcdS3CredentialsFrom, K3sCluster } from "./components/k3s";
+import { etcdS3CredentialsFrom, K3sCluster, PROGRAM_BUCKET_FOLDER } from "./components/k3s";
 import { createNamespaces, hostNetworks } from "./components/namespaces";
 import { MonitoringCrds, Observability, observabilityNamespaces } from "./components/observability";
 import { ownerSecretName, SecretsLayer, secretsNamespaces } from "./components/secrets";
@@ -21,6 +22,11 @@ import { NfsStorage, storageNamespaces } from "./components/storage";
 
 export = async () => {
 const config = loadConfig();
+const previous = await previousDeployment();
+// A Cluster bootstraps once: a restore is for a stack without one (docs/recovery.md). Checked
+// before anything registers.
+const restoreRefusals = restoreProblems(config.database, previous.database);
+if (restoreRefusals.length > 0) throw new ConfigError(restoreRefusals);
 
 // Default providers are disabled for every stack (Pulumi.yaml): each package gets one explicit provider.
 const commandProvider = new command.Provider("command");
@@ -32,18 +38,36 @@ const awsProvider = new aws.Provider("aws", {
   defaultTags: { tags: { "homelab:stack": config.stack, "managed-by": "pulumi" } },
 });
 
-// 1. The cluster, over SSH; its kubeconfig becomes the only Kubernetes provider.
+// 1. The cluster, over SSH; its kubeconfig becomes the only Kubernetes provider. Its etcd
+// snapshots' own bucket, when the stack wants one, is AWS only: made in the first run too.
+const etcdBucket = config.k3s.etcdSnapshots.programBucket
+  ? new BackupBucket("etcd-snapshots", { stack: config.stack, purpose: "etcd", keepPrunedDays: 7 }, { provider: awsProvider })
+  : undefined;
+const etcdPlacement = { region: config.aws.region, folder: PROGRAM_BUCKET_FOLDER };
 const cluster = new K3sCluster("homelab", {
   nodes: config.nodes,
   k3s: config.k3s,
   // A key from secret config, or the operator's SSH agent (homelab:ssh.agent): loadConfig makes sure it is one of them.
   ...(config.ssh.agent ? { sshAgent: { socketPath: config.ssh.agentSocketPath } } : { sshPrivateKey: config.secrets.sshPrivateKey }),
   etcdS3Credentials: etcdS3CredentialsFrom(config.secrets),
+  etcdS3Bucket: etcdBucket && {
+    placement: etcdPlacement,
+    bucket: etcdBucket.bucketName,
+    credentials: pulumi.secret(pulumi.all([etcdBucket.accessKeyId, etcdBucket.secretAccessKey])
+      .apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))),
+  },
 }, { providers: [commandProvider, randomProvider, tlsProvider] });
 const provider = cluster.provider;
-const clusterOutputs = { kubeconfig: cluster.kubeconfig, apiServer: cluster.apiServerUrl, clusterIdentifier: cluster.clusterIdentifier };
+const clusterOutputs = {
+  kubeconfig: cluster.kubeconfig,
+  apiServer: cluster.apiServerUrl,
+  clusterIdentifier: cluster.clusterIdentifier,
+  // For an etcd restore on new machines (docs/recovery.md): the token and where the snapshots are.
+  serverToken: cluster.serverToken,
+  ...(etcdBucket ? { etcdSnapshots: { bucket: etcdBucket.bucketName, ...etcdPlacement } } : {}),
+};
 
-if (!(await previousDeployment()).clusterIdentifier) {
+if (!previous.clusterIdentifier) {
   pulumi.log.warn(FIRST_DEPLOYMENT_NOTICE);
   return clusterOutputs;
 }
@@ -59,6 +83,7 @@ const namespaces = createNamespaces(provider, admitIngressController([
   ...observabilityNamespaces(config),
   ...aiNamespaces(config),
   ...ingressNamespaces(config),
+  ...veleroNamespaces(config),
 ], config), hostNetworks(config));
 const monitoringCrds = new MonitoringCrds("monitoring-crds", { provider });
 // The web interfaces' HTTPS addresses, when the stack declares homelab:ingress (step 7 serves them).
@@ -170,14 +195,27 @@ if (config.ingress) {
   };
 }
 
+// 8. Backups: Velero, resources daily and the declared volumes weekly, to a bucket of its own.
+const backups = new VolumeBackups("backups", {
+  provider,
+  awsProvider,
+  randomProvider,
+  namespace: namespaces["velero"],
+  stack: config.stack,
+  region: config.aws.region,
+  settings: config.backups,
+  monitoringReady: [monitoringCrds],
+});
+
 return {
   ...clusterOutputs,
   storageClasses: storage.classes,
-  postgres: { host: database.rwHost, backupBucket: database.bucketName },
+  postgres: { host: database.rwHost, backupBucket: database.bucketName, serverName: database.serverName, bootstrap: database.bootstrap },
   grafana: observability.grafanaService,
   prometheus: observability.prometheusUrl,
   alertDelivery: observability.alertDelivery,
   aiEndpoints: ai.urls,
   ...ingressOutputs,
+  backups: { bucket: backups.bucketName, schedules: backups.schedules },
 };
 };

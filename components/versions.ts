@@ -122,6 +122,14 @@ export const charts = {
     version: "v26.7.0",
     valuesCheckedAgainst: "v26.7.0",
   },
+  // Velero v1.18.1 (appVersion): resource backups and kopia file-system backups of pod volumes
+  // through its node agent. CRDs ship in the chart's crds/ directory.
+  velero: {
+    repo: "https://vmware-tanzu.github.io/helm-charts",
+    chart: "velero",
+    version: "12.1.0",
+    valuesCheckedAgainst: "12.1.0",
+  },
 } satisfies Record<string, ChartPin>;
 
 export const images = {
@@ -135,6 +143,10 @@ export const images = {
   // CloudNative-PG operand: the "standard" flavour (the "system" one, with in-core barman-cloud, is
   // deprecated). The timestamped tag is immutable; the rolling 18.6-standard-trixie moves on rebuilds.
   postgresql: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.6-202608170814-standard-trixie" },
+  // The chart's default for 12.1.0, pinned here so Renovate moves image and chart together.
+  velero: { repository: "docker.io/velero/velero", tag: "v1.18.1" },
+  // Plugin v1.14.x is the one for Velero v1.18.x (velero-plugin-for-aws README, "Compatibility").
+  veleroPluginAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.2" },
 } satisfies Record<string, ImagePin>;
 
 /** `repository:tag` for a pinned image. */

@@ -14,6 +14,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AiSettings, NodeSpec } from "../config";
 import { imageRef, images } from "../versions";
+import { volumeBackupAnnotations } from "../backups/volumes";
 import {
   ContainerResources,
   formatMebibytes,
@@ -537,6 +538,8 @@ export function openWebuiManifests(inputs: AiInputs): ServiceManifests {
       // One replica: websockets are managed in memory (no Redis) and the volume has one writer.
       replicas: 1,
       strategy: "Recreate",
+      // Its data volume goes into the weekly full backup (components/backups/volumes.ts).
+      annotations: volumeBackupAnnotations("open-webui"),
       securityContext: rootPodContext(),
       initContainers: [seed],
       containers: [container],

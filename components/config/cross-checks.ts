@@ -9,6 +9,7 @@ import { ingressHosts } from "./ingress";
 import { nodeNetworkProblems } from "./network";
 import type { Parts } from "./partial";
 import { ConfigProblem, formatPath } from "./problems";
+import { restoreSettingProblems } from "./restore";
 import type { NodeSpec, RawHomelabSettings } from "./schema";
 import * as v from "./validators";
 
@@ -18,7 +19,7 @@ type NodeParts = Parts<NodeSpec>;
 /** Whether the schema found a problem at or below a key path. */
 export type HasProblem = (path: readonly PropertyKey[]) => boolean;
 
-export function crossCheck(settings: SettingsParts, hasProblem: HasProblem = () => false): ConfigProblem[] {
+export function crossCheck(settings: SettingsParts, hasProblem: HasProblem = () => false, now: Date = new Date()): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const at = (path: PropertyKey[], message: string) => problems.push({ path: formatPath(path), message });
   const nodes: (NodeParts | undefined)[] = Array.isArray(settings.nodes) ? settings.nodes : [];
@@ -117,6 +118,10 @@ export function crossCheck(settings: SettingsParts, hasProblem: HasProblem = () 
     if (first !== undefined) at(["database", "databases", i], `duplicate database "${name}" (also databases[${first}])`);
     else seenDatabases.set(name, i);
   });
+  if (settings.k3s?.etcdSnapshots?.programBucket === true && settings.k3s.etcdSnapshots.s3 !== undefined) {
+    at(["k3s", "etcdSnapshots", "programBucket"], "snapshots go to one S3 destination: the program's own bucket (programBucket) or yours (s3); remove one");
+  }
+  for (const problem of restoreSettingProblems(settings, now)) at(problem.path, problem.message);
   const instances = settings.database?.instances;
   if (instances !== undefined && Array.isArray(settings.nodes) && instances > settings.nodes.length) {
     at(["database", "instances"], `${instances} instances with anti-affinity need at least ${instances} nodes; the inventory has ${settings.nodes.length}`);

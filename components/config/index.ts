@@ -13,6 +13,8 @@ import { sortStackKeys } from "./stack-keys";
 export * from "./schema";
 export { crossCheck } from "./cross-checks";
 export { ingressHosts } from "./ingress";
+export { databaseBootstrap, nextServerName, restoreProblems } from "./restore";
+export type { RecordedDatabase } from "./restore";
 export { nodeAddress } from "./network";
 export { CONFIG_NAMESPACE, ConfigError, formatPath } from "./problems";
 export type { ConfigProblem } from "./problems";

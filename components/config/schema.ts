@@ -32,6 +32,7 @@ const lokiRetention = checked("a duration of at least 24h such as 744h or 31d", 
 const cron = checked("a cron schedule", isCron, (input) => `${input.trim() === "" ? "" : `${JSON.stringify(input)}: `}${cronProblem(input)}; expected ${CRON_EXPECTED}`);
 const awsRegion = checked("an AWS region such as eu-west-1", (value) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(value));
 const unixUser = checked("a Unix user name (lowercase letters, digits, '_' and '-')", (value) => /^[a-z_][a-z0-9_-]*$/.test(value));
+const backupServerName = checked("a backup server name: lowercase letters, digits and '-' (at most 63), such as postgres-2", v.isBackupServerName);
 
 const labelKey = checked("a Kubernetes label key", v.isLabelKey);
 const labels = mapping(labelKey, checked("a Kubernetes label value (at most 63 characters, alphanumeric at both ends)", v.isLabelValue), "labels (key: value)");
@@ -110,6 +111,9 @@ export const K3sSchema = settingsBlock({
     // Scheduled snapshots are also uploaded here; the credentials are the secret keys
     // homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey.
     s3: EtcdS3Schema.optional(),
+    // Or upload them to a bucket this program creates (private, versioned, in homelab:aws.region,
+    // folder k3s) with an IAM identity of its own; no credentials to set.
+    programBucket: boolean().default(false),
   }).prefault({}),
   // A K3s version bump upgrades servers one at a time, then agents in this many waves.
   agentUpgradeWaves: wholeNumber(1, 20).default(4),
@@ -183,7 +187,19 @@ export const DatabaseSchema = settingsBlock({
   backup: settingsBlock({
     schedule: cron.default("0 2 * * *"),
     retentionDays: wholeNumber(1, 3650).default(30),
+    // The folder in the bucket this Cluster files its WAL and base backups under (the Barman Cloud
+    // plugin's serverName). "postgres" is what the plugin used before the name was explicit.
+    serverName: backupServerName.default("postgres"),
   }).prefault({}),
+  // Bootstraps the Cluster from the backups of another server name instead of initdb (see
+  // docs/recovery.md): to the latest point archived, or to targetTime.
+  restore: settingsBlock({
+    fromServerName: backupServerName,
+    targetTime: checked("an RFC 3339 timestamp with a zone, such as 2026-11-28T21:30:00Z", v.isZonedTimestamp).optional(),
+    // On a stack whose earlier deployment had a Cluster: the server name that Cluster archived
+    // under (stack output postgres.serverName), confirming it was deleted as docs/recovery.md says.
+    deletedServerName: backupServerName.optional(),
+  }).optional(),
 });
 
 export const ObservabilitySchema = settingsBlock({
@@ -311,6 +327,18 @@ export const SshSchema = settingsBlock({
   agentSocketPath: checked("the absolute path of the agent's socket, such as /home/me/.1password/agent.sock", (value) => /^\/\S+$/.test(value)).optional(),
 });
 
+const BackupTierSchema = (schedule: string, retentionDays: number) => settingsBlock({
+  schedule: cron.default(schedule),
+  retentionDays: wholeNumber(1, 3650).default(retentionDays),
+}).prefault({});
+
+// Velero's tiers (components/backups): the reference lab backs up resources daily at 02:00 for
+// 30 days, and everything with the declared volumes on Sundays at 03:00 for longer.
+export const BackupsSchema = settingsBlock({
+  resources: BackupTierSchema("0 2 * * *", 30),
+  full: BackupTierSchema("0 3 * * 0", 90),
+});
+
 /** Every config key the program reads, with its schema. Secret keys are listed in `SecretKeys`. */
 export const HomelabSchema = settingsBlock({
   nodes: list(NodeSchema, "nodes").min(1, { error: "expected at least one node" }),
@@ -325,6 +353,7 @@ export const HomelabSchema = settingsBlock({
   network: NetworkSchema.prefault({}),
   // HTTPS names for the web interfaces (Traefik, cert-manager); without it they stay in the cluster.
   ingress: IngressSchema.optional(),
+  backups: BackupsSchema.prefault({}),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
@@ -340,4 +369,5 @@ export type AiSettings = z.infer<typeof AiSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type IngressSettings = z.infer<typeof IngressSchema>;
 export type AcmeSettings = z.infer<typeof AcmeSchema>;
+export type BackupsSettings = z.infer<typeof BackupsSchema>;
 export type RawHomelabSettings = z.infer<typeof HomelabSchema>;

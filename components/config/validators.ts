@@ -226,3 +226,20 @@ export function accessKeyGenerationsProblem(generations: readonly number[]): str
   if (generations.some((g, i) => i > 0 && g <= generations[i - 1])) return "list the generations in ascending order, each once (e.g. [1, 2] while rotating)";
   return undefined;
 }
+
+/**
+ * An RFC 3339 timestamp with an explicit zone (Z or ±hh:mm), e.g. 2026-11-28T21:30:00Z: the form
+ * CloudNative-PG's recoveryTarget.targetTime parses without guessing a time zone.
+ */
+export function isZonedTimestamp(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  if (!match) return false;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && s < 60 && !Number.isNaN(Date.parse(value));
+}
+
+/** A Barman Cloud server name: the folder a cluster's WAL and base backups are filed under in the bucket. */
+export function isBackupServerName(value: string): boolean {
+  return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value);
+}

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseSettings, NodeSpec } from "../config";
+import { databaseBootstrap, type DatabaseSettings, type NodeSpec } from "../config";
 import type { LabNamespace } from "../namespaces";
 import { charts } from "../versions";
 import { backupPolicyDocument, backupUserName, bucketPolicyDocument, bucketPrefix, lifecycleRules } from "./iam";
@@ -87,6 +87,10 @@ export class Database extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   readonly backupUserArn: pulumi.Output<string>;
+  /** The server name the Cluster archives under (its folder in the bucket). */
+  readonly serverName: string;
+  /** How the Cluster was created: "initdb" or "recovery from <server name>[ to <time>]". */
+  readonly bootstrap: string;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before anything registers, so a wiring mistake leaves nothing half-created.
@@ -202,6 +206,10 @@ export class Database extends pulumi.ComponentResource {
     }, {
       ...k8sOpts,
       protect: true,
+      // A Cluster bootstraps once; CloudNative-PG ignores a later change of spec.bootstrap. Marked
+      // as replacing, so switching an existing Cluster to a restore is refused by the engine
+      // (a protected resource is never replaced) instead of silently doing nothing.
+      replaceOnChanges: ["spec.bootstrap"],
       dependsOn: [operator, plugin, objectStore, ...(args.credentialsReady ?? [])],
     });
 
@@ -255,7 +263,11 @@ export class Database extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.backupUserArn = user.arn;
+    this.serverName = settings.backup.serverName;
+    this.bootstrap = databaseBootstrap(settings);
     this.registerOutputs({
+      serverName: this.serverName,
+      bootstrap: this.bootstrap,
       clusterName: this.clusterName,
       rwHost: this.rwHost,
       poolerHost: this.poolerHost,

@@ -128,11 +128,49 @@ export function requireOwnerSecrets(databases: string[], ownerSecretNames: Recor
   }
 }
 
+/** The external cluster a restore reads from: the same ObjectStore, the old server name's folder. */
+export const RESTORE_SOURCE = "origin";
+
+/**
+ * Refuses a restore whose new timeline would be archived under the server name it restores from:
+ * barman would file the new timeline's WAL and base backups among the old ones, and the plugin's
+ * retention would then prune the only copy of the history being restored. Config validation
+ * refuses this first (crossCheck); this is the builder's own guard.
+ */
+export function requireNewArchive(settings: Pick<DatabaseSettings, "backup" | "restore">): void {
+  const from = settings.restore?.fromServerName;
+  if (from !== undefined && from === settings.backup.serverName) {
+    throw new Error(`database restore: the Cluster would archive under "${from}", the server name it restores from; set homelab:database.backup.serverName to a new name`);
+  }
+}
+
+/**
+ * How the Cluster is created: initdb (a new, empty database with its first owner), or recovery
+ * from the Barman Cloud archive of another server name, to the latest point archived or to a
+ * target time. Undefined without databases and without a restore (the operator's default initdb).
+ */
+export function bootstrapSpec(settings: Pick<DatabaseSettings, "databases" | "backup" | "restore">, ownerSecretNames: Record<string, string>): Record<string, unknown> | undefined {
+  requireNewArchive(settings);
+  const [first] = settings.databases;
+  const owner = first ? { database: first, owner: ownerRole(first), secret: { name: ownerSecretNames[first] } } : {};
+  const restore = settings.restore;
+  if (restore) {
+    return {
+      recovery: {
+        source: RESTORE_SOURCE,
+        ...owner,
+        ...(restore.targetTime ? { recoveryTarget: { targetTime: restore.targetTime } } : {}),
+      },
+    };
+  }
+  return first ? { initdb: { ...owner, dataChecksums: true } } : undefined;
+}
+
 /** The Cluster's spec (postgresql.cnpg.io/v1). */
 export function clusterSpec(input: ClusterInputs): Record<string, unknown> {
   const { settings, storageClass, superuserSecretName, ownerSecretNames } = input;
   requireOwnerSecrets(settings.databases, ownerSecretNames);
-  const [first] = settings.databases;
+  const bootstrap = bootstrapSpec(settings, ownerSecretNames);
   return {
     instances: settings.instances,
     imageName: imageRef(images.postgresql),
@@ -159,15 +197,15 @@ export function clusterSpec(input: ClusterInputs): Record<string, unknown> {
     enableSuperuserAccess: settings.superuserAccess,
     superuserSecret: { name: superuserSecretName },
     // Without databases the operator's default ("app", with a generated secret) is what you get.
-    ...(first ? {
-      bootstrap: {
-        initdb: {
-          database: first,
-          owner: ownerRole(first),
-          secret: { name: ownerSecretNames[first] },
-          dataChecksums: true,
+    ...(bootstrap ? { bootstrap } : {}),
+    ...(settings.restore ? {
+      externalClusters: [{
+        name: RESTORE_SOURCE,
+        plugin: {
+          name: BARMAN_PLUGIN,
+          parameters: { barmanObjectName: OBJECT_STORE_NAME, serverName: settings.restore.fromServerName },
         },
-      },
+      }],
     } : {}),
     // Every owner, the bootstrap one included, is a managed role: a password rotated in Secrets
     // Manager (synced by External Secrets) is applied to the role, not only read once at initdb.
@@ -185,7 +223,9 @@ export function clusterSpec(input: ClusterInputs): Record<string, unknown> {
     plugins: [{
       name: BARMAN_PLUGIN,
       isWALArchiver: true,
-      parameters: { barmanObjectName: OBJECT_STORE_NAME },
+      // Explicit, so the archive's folder never depends on the Cluster's name, and a restored
+      // Cluster's new timeline goes to a folder of its own (requireNewArchive).
+      parameters: { barmanObjectName: OBJECT_STORE_NAME, serverName: settings.backup.serverName },
     }],
   };
 }

@@ -13,6 +13,7 @@ import type { K3sSettings, NodeSpec } from "../config/schema";
 import { ClusterCredentials } from "./cluster-credentials";
 import {
   EtcdS3Credentials,
+  ProgramBucketPlacement,
   apiServerUrl,
   auditPolicyYaml,
   configDigest,
@@ -68,8 +69,20 @@ export interface K3sClusterArgs {
    * set, ignored otherwise (see `etcdS3CredentialsFrom`). Reaches servers only on stdin.
    */
   etcdS3Credentials?: pulumi.Input<EtcdS3Credentials>;
+  /**
+   * The program's own snapshot bucket, required when k3s.etcdSnapshots.programBucket is set: where
+   * it is (plain, in config.yaml), and its name and writer's access key (secret, in the drop-in:
+   * AWS names the bucket on creation, so the name is unknown until then).
+   */
+  etcdS3Bucket?: EtcdS3Bucket;
   /** Paths and URLs the scripts use; only tests change them. */
   scriptOptions?: Partial<ScriptOptions>;
+}
+
+export interface EtcdS3Bucket {
+  placement: ProgramBucketPlacement;
+  bucket: pulumi.Input<string>;
+  credentials: pulumi.Input<EtcdS3Credentials>;
 }
 
 /**
@@ -125,6 +138,8 @@ export interface K3sNodeArgs {
   joinAfter: pulumi.Resource[];
   /** Servers of a cluster that uploads etcd snapshots to S3: the credentials' digest (secret). */
   etcdS3CredentialsDigest?: pulumi.Output<string>;
+  /** Where the program's snapshot bucket is, when the snapshots go there. */
+  programBucket?: ProgramBucketPlacement;
   scriptOptions?: Partial<ScriptOptions>;
 }
 
@@ -141,7 +156,7 @@ export class K3sNode extends pulumi.ComponentResource {
     super("homelab:k3s:K3sNode", name, {}, opts);
     const { node, nodes, k3s } = args;
     const options = withDefaults(args.scriptOptions);
-    const configYaml = k3sConfigYaml(node, nodes, k3s, nodePaths(options.root));
+    const configYaml = k3sConfigYaml(node, nodes, k3s, nodePaths(options.root), args.programBucket);
     const registries = registriesYaml(k3s);
     const serverFiles = node.role === "server" ? { auditPolicy: auditPolicyYaml() } : undefined;
     const digest = configDigest(configYaml, registries, serverFiles?.auditPolicy);
@@ -214,6 +229,11 @@ export class K3sCluster extends pulumi.ComponentResource {
   readonly clusterIdentifier: pulumi.Output<string>;
   readonly nodes: Record<string, K3sNode>;
   readonly apiServerUrl: string;
+  /**
+   * The full server token (secret): what an etcd snapshot restore needs on a fresh server
+   * (docs/recovery.md). It lives as long as the cluster's credentials.
+   */
+  readonly serverToken: pulumi.Output<string>;
 
   constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:k3s:K3sCluster", name, {}, opts);
@@ -227,6 +247,10 @@ export class K3sCluster extends pulumi.ComponentResource {
     if (k3s.etcdSnapshots.s3 && args.etcdS3Credentials === undefined) {
       throw new Error(`${name}: k3s.etcdSnapshots.s3 is set but no etcdS3Credentials were given (homelab:etcdS3AccessKeyId and homelab:etcdS3SecretAccessKey)`);
     }
+    if (k3s.etcdSnapshots.programBucket && args.etcdS3Bucket === undefined) {
+      throw new Error(`${name}: k3s.etcdSnapshots.programBucket is set but no etcdS3Bucket was given (the program's snapshot bucket)`);
+    }
+    const programBucket = k3s.etcdSnapshots.programBucket ? args.etcdS3Bucket : undefined;
     this.apiServerUrl = apiServerUrl(k3s.apiEndpoint);
 
     // Made once, protected, and the only source of the tokens, the CA files and the kubeconfig.
@@ -239,7 +263,9 @@ export class K3sCluster extends pulumi.ComponentResource {
     // Only servers upload snapshots, and only when S3 is configured; credentials go nowhere else.
     const s3Credentials = k3s.etcdSnapshots.s3 && args.etcdS3Credentials !== undefined
       ? pulumi.secret(pulumi.output(args.etcdS3Credentials).apply((c) => etcdS3CredentialsYaml(c)))
-      : undefined;
+      : programBucket
+        ? pulumi.secret(pulumi.all([programBucket.credentials, programBucket.bucket]).apply(([c, bucket]) => etcdS3CredentialsYaml(c, bucket)))
+        : undefined;
     const secretsFor = (node: NodeSpec): pulumi.Output<Record<string, string>> => {
       const parts: Record<string, pulumi.Input<string>> = { [RECORDS.agentToken]: agentToken };
       if (node.role === "server") parts[RECORDS.serverToken] = serverToken;
@@ -264,6 +290,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         secrets: secretsFor(node),
         caFiles: node.name === first.name ? caFileNames : undefined,
         etcdS3CredentialsDigest: node.role === "server" ? s3Digest : undefined,
+        programBucket: programBucket?.placement,
       }, {
         parent: this,
         // A renamed machine keeps its steps: the engine matches the old name's component (and its
@@ -322,6 +349,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         clusterName: k3s.clusterName, server: this.apiServerUrl, serverCaPem, clientCertPem, clientKeyPem,
       })));
     this.clusterIdentifier = credentials.serverCaPem.apply(clusterIdentifier);
+    this.serverToken = pulumi.secret(serverToken);
 
     // Workloads land only once every node has joined and the admin identity has its rights.
     this.provider = new k8s.Provider(`${name}-k8s`, {

@@ -118,7 +118,7 @@ const unique = (items: string[]) => [...new Set(items)];
  * servers without a datastore change. A server already on SQLite is converted in place on the
  * restart that applies this key (K3s >= v1.22.2); one already on etcd ignores it.
  */
-export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths()): Record<string, unknown> {
+export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths(), programBucket?: ProgramBucketPlacement): Record<string, unknown> {
   const first = firstServer(nodes);
   const isFirst = node.name === first.name;
   const config: Record<string, unknown> = {};
@@ -143,13 +143,14 @@ export function k3sConfig(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSe
     config["secrets-encryption"] = k3s.secretsEncryption;
     config["etcd-snapshot-schedule-cron"] = k3s.etcdSnapshots.schedule;
     config["etcd-snapshot-retention"] = k3s.etcdSnapshots.retention;
-    const s3 = k3s.etcdSnapshots.s3;
+    const s3 = k3s.etcdSnapshots.s3 ?? (k3s.etcdSnapshots.programBucket ? requirePlacement(programBucket) : undefined);
     if (s3) {
       // Only where the snapshots go; the access key and secret key are in the root-only drop-in.
       config["etcd-s3"] = true;
       config["etcd-s3-endpoint"] = etcdS3Endpoint(s3);
       config["etcd-s3-region"] = s3.region;
-      config["etcd-s3-bucket"] = s3.bucket;
+      // The program's own bucket is named by AWS on creation: its name travels in the drop-in.
+      if ("bucket" in s3) config["etcd-s3-bucket"] = s3.bucket;
       if (s3.folder) config["etcd-s3-folder"] = s3.folder;
     }
     config["flannel-backend"] = k3s.flannelBackend;
@@ -177,8 +178,22 @@ function k3sYaml(value: unknown, quoteKeys = false): string {
   return YAML.stringify(value, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: quoteKeys ? "QUOTE_DOUBLE" : "PLAIN" });
 }
 
-export function k3sConfigYaml(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths()): string {
-  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${k3sYaml(k3sConfig(node, nodes, k3s, paths))}`;
+export function k3sConfigYaml(node: NodeSpec, nodes: readonly NodeSpec[], k3s: K3sSettings, paths: NodePaths = nodePaths(), programBucket?: ProgramBucketPlacement): string {
+  return `# Written by the homelab Pulumi program (components/k3s); edits are overwritten.\n${k3sYaml(k3sConfig(node, nodes, k3s, paths, programBucket))}`;
+}
+
+/** Where the program's own snapshot bucket is, as far as it is known before the bucket exists. */
+export interface ProgramBucketPlacement {
+  region: string;
+  folder: string;
+}
+
+/** The folder K3s files snapshots under in the program's bucket. */
+export const PROGRAM_BUCKET_FOLDER = "k3s";
+
+function requirePlacement(placement: ProgramBucketPlacement | undefined): ProgramBucketPlacement {
+  if (!placement) throw new Error("k3s.etcdSnapshots.programBucket is set but the cluster was given no program bucket (etcdS3Bucket)");
+  return placement;
 }
 
 /** registries.yaml for the configured mirrors, or undefined when there are none. */
@@ -208,14 +223,16 @@ export interface EtcdS3Credentials {
  * credentials. Its text is secret: it only ever travels on the configure step's stdin. Errors
  * name the problem, never the value.
  */
-export function etcdS3CredentialsYaml(credentials: EtcdS3Credentials): string {
+export function etcdS3CredentialsYaml(credentials: EtcdS3Credentials, bucket?: string): string {
   const check = (value: unknown, key: string) => {
     if (typeof value !== "string" || value.length === 0) throw new Error(`the etcd S3 credentials have no ${key}`);
     if (/[\s\x00-\x1f\x7f]/.test(value)) throw new Error(`the etcd S3 ${key} contains whitespace or control characters`);
   };
   check(credentials.accessKeyId, "access key ID");
   check(credentials.secretAccessKey, "secret access key");
+  if (bucket !== undefined) check(bucket, "bucket");
   return `# Written by the homelab Pulumi program (components/k3s); root-only, edits are overwritten.\n${k3sYaml({
+    ...(bucket !== undefined ? { "etcd-s3-bucket": bucket } : {}),
     "etcd-s3-access-key": credentials.accessKeyId,
     "etcd-s3-secret-key": credentials.secretAccessKey,
   })}`;

@@ -2,3 +2,4 @@
 export * from "./config";
 export * from "./scripts";
 export * from "./cluster";
+export * from "./restore";

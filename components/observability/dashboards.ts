@@ -130,6 +130,14 @@ export function nodesDashboard(): Dashboard {
     { title: "Network received", unit: "Bps", targets: [{ expr: 'sum by (instance) (rate(node_network_receive_bytes_total{job="node-exporter",device!~"lo|veth.*|cni.*|flannel.*"}[5m]))', legendFormat: "{{instance}}" }] },
     { title: "Network sent", unit: "Bps", targets: [{ expr: 'sum by (instance) (rate(node_network_transmit_bytes_total{job="node-exporter",device!~"lo|veth.*|cni.*|flannel.*"}[5m]))', legendFormat: "{{instance}}" }] },
     { title: "Persistent volumes used", unit: "percentunit", min: 0, max: 1, thresholds: GREEN_RED, w: 24, targets: [{ expr: 'kubelet_volume_stats_used_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"}', legendFormat: "{{namespace}}/{{persistentvolumeclaim}}" }] },
+    // Every backup tier's last success, oldest first in the reader's eye: red past its window.
+    { type: "stat", title: "Last good backup, per tier", unit: "dateTimeFromNow", w: 24, targets: [
+      { expr: "max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp) * 1000", legendFormat: "PostgreSQL (Barman Cloud)" },
+      { expr: 'max(homelab_etcd_snapshot_created_timestamp_seconds{node="s3"} and on (name) (homelab_etcd_snapshot_ready == 1)) * 1000', legendFormat: "etcd snapshot (S3)" },
+      { expr: 'max(homelab_etcd_snapshot_created_timestamp_seconds{node!="s3"} and on (name) (homelab_etcd_snapshot_ready == 1)) * 1000', legendFormat: "etcd snapshot (on the servers)" },
+      { expr: 'max(velero_backup_last_successful_timestamp{schedule="resources-daily"}) * 1000', legendFormat: "Velero resources (daily)" },
+      { expr: 'max(velero_backup_last_successful_timestamp{schedule="full-weekly"}) * 1000', legendFormat: "Velero full with volumes (weekly)" },
+    ] },
     { title: "Clock offset", unit: "s", thresholds: [[null, "green"], [CLOCK_OFFSET_SECONDS, "red"]],
       targets: [{ expr: 'node_timex_offset_seconds{job="node-exporter"}', legendFormat: "{{instance}}" }] },
     { title: "K3s certificates: days left", unit: "d",

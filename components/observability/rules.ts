@@ -169,6 +169,46 @@ function databaseRules(): RuleGroup {
   };
 }
 
+/**
+ * How old each Velero tier's last good backup may get before it is late: its period plus slack for
+ * a slow run (the schedules' names and cadence are components/backups/velero.ts's defaults).
+ */
+export const BACKUP_MAX_AGE_HOURS = { "resources-daily": 26, "full-weekly": 8 * 24 } as const;
+/** etcd snapshots run daily (homelab:k3s.etcdSnapshots.schedule). */
+export const ETCD_SNAPSHOT_MAX_AGE_HOURS = 26;
+
+function backupRules(): RuleGroup {
+  // ETCDSnapshotFile objects as kube-state-metrics exports them (values.ts, etcdSnapshotMetricsConfig):
+  // `node` is the server that took a local snapshot, or "s3" for the uploaded copy.
+  const goodSnapshots = "homelab_etcd_snapshot_created_timestamp_seconds and on (name) (homelab_etcd_snapshot_ready == 1)";
+  return {
+    name: "homelab.backups",
+    rules: [
+      ...Object.entries(BACKUP_MAX_AGE_HOURS).map(([schedule, hours]) =>
+        rule(schedule === "resources-daily" ? "VeleroResourceBackupTooOld" : "VeleroFullBackupTooOld", "warning", "30m",
+          `time() - velero_backup_last_successful_timestamp{schedule="${schedule}"} > ${hours} * 3600 and velero_backup_last_successful_timestamp{schedule="${schedule}"} > 0`,
+          `No successful Velero backup of schedule ${schedule} for over ${hours} hours`,
+          "The last good backup of {{ $labels.schedule }} is {{ $value | humanizeDuration }} old. Check `velero backup get` (or `kubectl -n velero get backups`) and the Velero server's logs.")),
+      rule("VeleroBackupFailed", "critical", "5m",
+        'velero_backup_last_status{schedule!=""} == 0',
+        "The latest Velero backup of schedule {{ $labels.schedule }} failed",
+        "Its last backup ended Failed or PartiallyFailed; until one succeeds the tier's RPO grows. `velero backup describe --details` on the newest backup names the items or volumes that failed."),
+      rule("EtcdSnapshotTooOld", "warning", "30m",
+        `time() - max by (node) (${goodSnapshots}) > ${ETCD_SNAPSHOT_MAX_AGE_HOURS} * 3600`,
+        "No etcd snapshot from {{ $labels.node }} for over a day",
+        "The newest usable etcd snapshot from {{ $labels.node }} (\"s3\" is the uploaded copy) is {{ $value | humanizeDuration }} old. Check `k3s etcd-snapshot ls` on a server and `journalctl -u k3s | grep -i snapshot`."),
+      rule("EtcdSnapshotFailed", "critical", "5m",
+        "homelab_etcd_snapshot_error_timestamp_seconds > 0",
+        "etcd snapshot {{ $labels.name }} failed",
+        "K3s recorded an error on snapshot {{ $labels.name }} from {{ $labels.node }}; `kubectl get etcdsnapshotfile {{ $labels.name }} -o yaml` shows it (an S3 error: check the bucket and its access key)."),
+      rule("EtcdSnapshotsMissing", "warning", "26h",
+        "absent(homelab_etcd_snapshot_created_timestamp_seconds)",
+        "No etcd snapshot is recorded at all",
+        "kube-state-metrics exports no ETCDSnapshotFile for 26 hours: K3s takes no scheduled snapshots, or kube-state-metrics cannot list them (its custom resource configuration and RBAC)."),
+    ],
+  };
+}
+
 function secretRules(): RuleGroup {
   return {
     name: "homelab.secrets",
@@ -237,6 +277,7 @@ export function homelabRuleGroups(opts: RuleOptions): RuleGroup[] {
     certificateRules(),
     storageRules(),
     databaseRules(),
+    backupRules(),
     secretRules(),
     ...(opts.gpu ? [gpuRules()] : []),
     voiceRules(opts.voiceServices ?? VOICE_SERVICES),

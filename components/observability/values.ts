@@ -4,6 +4,7 @@
 // (`valuesCheckedAgainst`); Helm ignores unknown keys silently, so the tests pin the ones that matter.
 import { isIP } from "node:net";
 import type { HomelabConfig, ObservabilitySettings } from "../config";
+import { volumeBackupAnnotations } from "../backups/volumes";
 import { alertmanagerConfig } from "./alertmanager";
 
 /** Stable object names, so data sources, push URLs and network rules never depend on release names. */
@@ -238,6 +239,10 @@ export function kubePrometheusStackValues(opts: KubePrometheusStackOptions): Rec
       // (kube-state-metrics 8.4.0 templates/role.yaml). No rule or dashboard of the lab or the
       // chart reads kube_secret_* series.
       collectorsExclude: ["secrets"],
+      // K3s records each etcd snapshot as an ETCDSnapshotFile; these metrics are what the backup
+      // alerts see of them (rules.ts, homelab.backups).
+      customResourceState: { enabled: true, config: etcdSnapshotMetricsConfig() },
+      rbac: { extraRules: [{ apiGroups: ["k3s.cattle.io"], resources: ["etcdsnapshotfiles"], verbs: ["list", "watch"] }] },
     },
     // node-exporter needs the host's network, PIDs and root filesystem: it lives in the privileged
     // agent namespace beside Alloy, so `monitoring` itself can enforce the restricted profile.
@@ -265,6 +270,31 @@ export function grafanaSidecarRole(namespace: string) {
   };
 }
 
+/**
+ * kube-state-metrics' custom resource state config for K3s's ETCDSnapshotFile (k3s.cattle.io/v1,
+ * cluster-scoped; status fields per k3s-io/api types.go): when each snapshot was taken, whether it
+ * can be restored, and when it last failed (0 without an error). kube-state-metrics v2.20.0 reads
+ * RFC 3339 strings as Unix seconds (pkg/customresourcestate/registry_factory.go, toFloat64).
+ */
+export function etcdSnapshotMetricsConfig(): Record<string, unknown> {
+  const gauge = (name: string, help: string, path: string[]) => ({ name, help, each: { type: "Gauge", gauge: { path, nilIsZero: true } } });
+  return {
+    kind: "CustomResourceStateMetrics",
+    spec: {
+      resources: [{
+        groupVersionKind: { group: "k3s.cattle.io", version: "v1", kind: "ETCDSnapshotFile" },
+        metricNamePrefix: "homelab_etcd_snapshot",
+        labelsFromPath: { name: ["metadata", "name"], node: ["spec", "nodeName"] },
+        metrics: [
+          gauge("created_timestamp_seconds", "When K3s took the snapshot (status.creationTime)", ["status", "creationTime"]),
+          gauge("ready", "1 when the snapshot can be restored (status.readyToUse)", ["status", "readyToUse"]),
+          gauge("error_timestamp_seconds", "When the snapshot last failed (status.error.time), 0 without an error", ["status", "error", "time"]),
+        ],
+      }],
+    },
+  };
+}
+
 export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, unknown> {
   return {
     // Namespaced: no ClusterRole, only a RoleBinding in Grafana's own namespace (rbac.namespaces
@@ -283,6 +313,8 @@ export function grafanaValues(opts: KubePrometheusStackOptions): Record<string, 
     // security contexts (non-root 472, no capabilities, RuntimeDefault seccomp) already pass it.
     deploymentStrategy: { type: "Recreate" },
     initChownData: { enabled: false },
+    // Its database volume goes into the weekly full backup (components/backups/volumes.ts).
+    podAnnotations: volumeBackupAnnotations("grafana"),
     resources: resources(["100m", "256Mi"], ["1000m", "1Gi"]),
     sidecar: {
       resources: resources(["20m", "64Mi"], ["200m", "256Mi"]),

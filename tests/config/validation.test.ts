@@ -16,7 +16,7 @@ describe("parseSettings", () => {
     const settings = parseSettings(validRaw());
     expect(settings.nodes[0].port).toBe(22);
     expect(settings.nodes[0].labels).toEqual({});
-    expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30 });
+    expect(settings.k3s.etcdSnapshots).toEqual({ schedule: "30 2 * * *", retention: 30, programBucket: false });
     expect(settings.k3s.disable).toEqual(["traefik"]);
     expect(settings.k3s.agentUpgradeWaves).toBe(4);
     expect(settings.observability.prometheus).toEqual({ retention: "30d", storageSize: "50Gi" });
@@ -175,7 +175,7 @@ describe("K3s upgrade waves, packaged components and etcd S3 settings", () => {
     const raw = validRaw();
     raw.k3s.etcdSnapshots = { s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" } };
     expect(parseSettings(raw).k3s.etcdSnapshots).toEqual({
-      schedule: "30 2 * * *", retention: 30,
+      schedule: "30 2 * * *", retention: 30, programBucket: false,
       s3: { bucket: "lab-etcd.backups", region: "eu-west-1", folder: "k3s/staging", endpoint: "minio.home.arpa:9000" },
     });
     raw.k3s.etcdSnapshots = { s3: { bucket: "Lab_Etcd", region: "europe", folder: "/k3s/", endpoint: "https://minio", accessKey: "x" } };
@@ -482,7 +482,7 @@ describe("unknown keys", () => {
     ["a plural block name", { gpus: {} }, "homelab:gpus: unknown key (it would be ignored); did you mean homelab:gpu?"],
     ["a misspelt secret key", { sshPrivatekey: "x" }, "homelab:sshPrivatekey: unknown key (it would be ignored); did you mean homelab:sshPrivateKey?"],
     ["a block's key at the top level", { lanExposure: { allowedCidrs: ["192.168.1.0/24"] } }, "homelab:lanExposure: unknown key (it would be ignored); it belongs in another block: homelab:ai.lanExposure"],
-    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, ssh, aws, storage, gpu, database, observability, ai, network, ingress, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, sshPrivateKey, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey, acmeCloudflareApiToken"],
+    ["a key with no likely place", { frobnicate: 1 }, "homelab:frobnicate: unknown key (it would be ignored); expected one of nodes, k3s, ssh, aws, storage, gpu, database, observability, ai, network, ingress, backups, nfsServer, nfsShareGeneral, nfsSharePostgres, nfsShareBackup, sshPrivateKey, alertWebhookUrl, etcdS3AccessKeyId, etcdS3SecretAccessKey, acmeCloudflareApiToken"],
   ])("%s", (_, extra, expected) => {
     expect(problemsOf({ ...validRaw(), ...extra })).toEqual([expected]);
   });
@@ -495,5 +495,15 @@ describe("unknown keys", () => {
       "homelab:nodes[1].vendor: unknown key (it would be ignored); it belongs in another block: homelab:nodes[1].gpu.vendor",
       "homelab:ai.models: unknown key (it would be ignored); it belongs in another block: homelab:ai.ollama.models",
     ]);
+  });
+});
+
+describe("etcd snapshot destinations", () => {
+  it("take one S3 destination: the program's bucket or the operator's", () => {
+    const raw = validRaw();
+    raw.k3s.etcdSnapshots = { programBucket: true, s3: { bucket: "lab-etcd", region: "eu-west-1" } };
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^homelab:k3s\.etcdSnapshots\.programBucket: snapshots go to one S3 destination/)]);
+    raw.k3s.etcdSnapshots = { programBucket: true };
+    expect(problemsOf(raw)).toEqual([]);
   });
 });

@@ -83,9 +83,9 @@ describe("Cluster", () => {
     expect(spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:18\.\d+-.*standard-trixie$/);
   });
 
-  it("archives WAL through the Barman Cloud plugin pointing at the ObjectStore", () => {
+  it("archives WAL through the Barman Cloud plugin pointing at the ObjectStore, under an explicit server name", () => {
     const spec = cluster("staging");
-    expect(spec.plugins).toEqual([{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: OBJECT_STORE_NAME } }]);
+    expect(spec.plugins).toEqual([{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: OBJECT_STORE_NAME, serverName: "postgres" } }]);
     expect(spec.backup).toBeUndefined();
   });
 

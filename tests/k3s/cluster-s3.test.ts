@@ -9,6 +9,7 @@ import { node, settings } from "./fixtures";
 const CMD = "command:remote:Command";
 const ACCESS_KEY_ID = "AKIA-canary-access-key-id";
 const SECRET_ACCESS_KEY = "canary-secret-access-key-9f8e7d";
+const PROGRAM_BUCKET = "homelab-staging-etcd-20261129abcdef";
 const nodes = [node("solo", "server"), node("solo-a", "agent")];
 const k3s = settings({ etcdSnapshots: { s3: { bucket: "lab-etcd", region: "eu-west-1" } } });
 let recorder: Recorder;
@@ -20,6 +21,17 @@ beforeAll(async () => {
     k3s,
     sshPrivateKey: pulumi.secret("k"),
     etcdS3Credentials: etcdS3CredentialsFrom({ etcdS3AccessKeyId: pulumi.secret(ACCESS_KEY_ID), etcdS3SecretAccessKey: pulumi.secret(SECRET_ACCESS_KEY) }),
+  });
+  // Snapshots to the program's own bucket: AWS names it on creation, so the name is an input.
+  new K3sCluster("own", {
+    nodes: [node("o1", "server"), node("o2", "server"), node("o3", "server")],
+    k3s: settings({ etcdSnapshots: { programBucket: true } }),
+    sshPrivateKey: pulumi.secret("k"),
+    etcdS3Bucket: {
+      placement: { region: "eu-west-1", folder: "k3s" },
+      bucket: pulumi.output(PROGRAM_BUCKET),
+      credentials: pulumi.secret({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }),
+    },
   });
   // The same cluster without S3: credentials given anyway go nowhere.
   new K3sCluster("plain", {
@@ -85,6 +97,26 @@ describe("K3sCluster with etcd snapshots to S3", () => {
         expect(JSON.stringify(r.revealedInputs[field] ?? "")).not.toContain(SECRET_ACCESS_KEY);
       }
     }
+  });
+
+  it("to the program's bucket: where in plain config.yaml, the bucket's name with the key in the secret drop-in", () => {
+    for (const server of ["o1", "o2", "o3"]) {
+      const configure = step(server, "configure", "own");
+      const script = scriptOf(configure);
+      expect(script).toContain("want_credentials='yes'");
+      expect(script).toMatch(/\netcd-s3: true\netcd-s3-endpoint: "s3\.eu-west-1\.amazonaws\.com"\netcd-s3-region: "eu-west-1"\netcd-s3-folder: "k3s"\n/);
+      expect(script).not.toContain("etcd-s3-bucket");
+      expect(configure.inputs.stdin).toBe("[secret]");
+      const dropIn = String(configure.revealedInputs.stdin).split("\n").find((l) => l.startsWith("etcd-s3-credentials "))!;
+      const text = Buffer.from(dropIn.split(" ")[1], "base64").toString("utf8");
+      expect(text).toContain(`etcd-s3-bucket: "${PROGRAM_BUCKET}"\n`);
+      expect(text).toContain(`etcd-s3-access-key: "${ACCESS_KEY_ID}"\n`);
+    }
+  });
+
+  it("refuses a program bucket setting without the bucket", () => {
+    expect(() => new K3sCluster("own-missing", { nodes, k3s: settings({ etcdSnapshots: { programBucket: true } }), sshPrivateKey: "k" }))
+      .toThrow(/programBucket is set but no etcdS3Bucket/);
   });
 
   it("refuses S3 snapshots without credentials, and builds none from half a key pair", () => {

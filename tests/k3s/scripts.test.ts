@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import {
   asCommand, configureScript, expectedRecords, grantAdminScript, installScript, installScriptUrl, k3sConfigYaml, preflightScript,
-  registriesYaml, removeNodeScript, secretRecordsStdin, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
+  etcdRestorePlan, registriesYaml, removeNodeScript, secretRecordsStdin, shq, uninstallScript, upgradeDrainScript, upgradeUncordonScript, waitReadyScript,
 } from "../../components/k3s";
 import { haInventory, node as makeNode, settings } from "./fixtures";
 
@@ -36,6 +36,10 @@ function allScripts(): Record<string, string> {
   out["install with a pinned installer"] = installScript(a1, V, { allowUpgrade: false, installerSha256: "0".repeat(64) });
   out["configure the first server with the cluster CA"] = configureScript(k3sConfigYaml(s1, nodes, k3s), undefined, {}, { serverToken: true, etcdS3Credentials: false, caFiles: ["server-ca.crt", "etcd/peer-ca.key"] });
   out["grant admin"] = grantAdminScript("homelab-admin", "homelab-admin");
+  for (const source of ["s3", "local"] as const) {
+    const snapshot = source === "s3" ? "etcd-snapshot-s1-1764383400" : "/var/lib/rancher/k3s/server/db/snapshots/etcd-snapshot-s1-1764383400";
+    for (const step of etcdRestorePlan(nodes, { snapshot, source })) out[`etcd restore (${source}): ${step.kind} ${step.node.name}`] = step.script;
+  }
   return out;
 }
 

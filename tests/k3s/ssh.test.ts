@@ -11,9 +11,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import {
-  ScriptOptions, asCommand, caRecord, configureScript, etcdS3CredentialsYaml, installScript, k3sConfigYaml, nodePaths,
+  ScriptOptions, asCommand, caRecord, configureScript, etcdRestorePlan, etcdS3CredentialsYaml, installScript, k3sConfigYaml, nodePaths,
   preflightScript, secretRecordsStdin, uninstallScript,
 } from "../../components/k3s";
+import { executeRestorePlan } from "../../tools/lib/etcd-restore";
 import { NodeSpec } from "../../components/config/schema";
 import { node as makeNode, settings } from "./fixtures";
 
@@ -169,6 +170,12 @@ if [ "$1" = restart ]; then
   # A node that cannot join: K3s's Type=notify unit never reports ready (TimeoutStartSec=0).
   if [ -e '${state}/start-hangs' ]; then sleep 30; fi
 fi
+# Which units run, for the restore steps' checks.
+case "$1" in
+  start|restart) touch '${state}/active-'"$2" ;;
+  stop) rm -f '${state}/active-'"$2" ;;
+  is-active) [ "$2" = --quiet ] && shift; [ -e '${state}/active-'"$2" ]; exit ;;
+esac
 `);
 
   // The WireGuard pre-flight asks modprobe whether the module exists; available only when told so.
@@ -551,5 +558,120 @@ describe("the cluster CA, agent tokens and renames over a real OpenSSH server", 
     expect(await ok(pinned(sha))).toContain(`installed ${VERSION}`);
     expect(lines("installs.log")).toHaveLength(installs + 1);
     await ok(asCommand(uninstallScript(node, options), true));
+  });
+});
+
+/**
+ * The stand-in for `k3s server --cluster-reset`: records its arguments and whether K3S_TOKEN held
+ * the server token (never the token itself), refuses a config with server: as K3s does, and
+ * "restores" by writing the snapshot's name into the etcd data directory.
+ */
+function fakeK3sWithReset(): string {
+  return `#!/bin/bash
+if [ "\${1:-}" = --version ]; then printf 'k3s version ${VERSION} (fake1234)\\n'; exit 0; fi
+[ "\${1:-}" = server ] || exit 1
+shift
+printf '%s\\n' "$*" >>'${state}/k3s-server.log'
+if [ "\${K3S_TOKEN:-}" = '${TOKEN}' ]; then echo "token: the server token" >>'${state}/k3s-server.log'; else echo "token: missing or wrong" >>'${state}/k3s-server.log'; exit 1; fi
+config="" path=""
+for arg in "$@"; do
+  case "$arg" in
+    --cluster-reset-restore-path=*) path="\${arg#*=}" ;;
+  esac
+done
+while [ $# -gt 0 ]; do [ "$1" = --config ] && config="$2"; shift; done
+if grep -q '^server:' "$config"; then echo "cannot perform cluster-reset while server URL is set" >&2; exit 1; fi
+mkdir -p '${root}/var/lib/rancher/k3s/server/db'
+echo "$path" >'${root}/var/lib/rancher/k3s/server/db/restored-from'
+echo "Managed etcd cluster membership has been reset, restart without --cluster-reset flag now."
+`;
+}
+
+describe("etcd restore over a real OpenSSH server", () => {
+  const SNAPSHOT = "etcd-snapshot-s1-1764383400";
+  let first: NodeSpec;
+  let second: NodeSpec;
+  const connector = { argsFor: () => [
+    "-F", "/dev/null", "-p", String(port), "-i", path.join(dir, "client_ed25519"), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+    "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "LogLevel=ERROR", `${user}@127.0.0.1`,
+  ] };
+  beforeAll(() => {
+    first = makeNode("s1", "server", { host: "127.0.0.1", port, user, hostKey: node.hostKey, arch: nativeArch });
+    second = makeNode("s2", "server", { host: "127.0.0.1", port, user, hostKey: node.hostKey, arch: nativeArch });
+    writeExecutable(path.join(options.binDir!, "k3s"), fakeK3sWithReset());
+    fs.rmSync(path.join(state, "k3s-server.log"), { force: true });
+  });
+
+  const placeConfig = (n: NodeSpec, inventory: NodeSpec[], settingsFor = k3s) => {
+    fs.mkdirSync(nodePaths(root).configDir, { recursive: true });
+    fs.writeFileSync(nodePaths(root).config, k3sConfigYaml(n, inventory, settingsFor, nodePaths(root)), { mode: 0o600 });
+  };
+
+  it("restores a one-server cluster from an S3 snapshot with the token from stdin, through the runner", async () => {
+    const s3 = settings({ etcdSnapshots: { schedule: "30 2 * * *", retention: 5, s3: { bucket: "lab-etcd", region: "eu-west-1" } } });
+    placeConfig(first, [first], s3);
+    fs.writeFileSync(path.join(state, "active-k3s"), "");
+    const plan = etcdRestorePlan([first], { snapshot: SNAPSHOT, source: "s3" }, options);
+    const results = await executeRestorePlan(plan, connector, TOKEN);
+    expect(results.map((r) => `${r.kind} ${r.code}`)).toEqual(["stop 0", "reset 0", "start 0"]);
+    expect(lines("k3s-server.log")).toEqual([
+      `--config ${nodePaths(root).config} --cluster-reset --cluster-reset-restore-path=${SNAPSHOT}`,
+      "token: the server token",
+    ]);
+    expect(fs.readFileSync(path.join(root, "var/lib/rancher/k3s/server/db/restored-from"), "utf8").trim()).toBe(SNAPSHOT);
+    expect(fs.existsSync(path.join(state, "active-k3s"))).toBe(true);
+    expect(results.map((r) => r.output).join("")).not.toContain(TOKEN);
+  });
+
+  it("falls back to the token file when stdin has none, and turns S3 off for a local snapshot", async () => {
+    placeConfig(first, [first, second]);
+    fs.writeFileSync(nodePaths(root).token, TOKEN, { mode: 0o600 });
+    fs.rmSync(path.join(state, "k3s-server.log"), { force: true });
+    const local = "/var/lib/rancher/k3s/server/db/snapshots/" + SNAPSHOT;
+    fs.mkdirSync(path.join(root, path.dirname(local)), { recursive: true });
+    const plan = etcdRestorePlan([first, second], { snapshot: path.join(root, local), source: "local" }, options)
+      .filter((s) => s.node.name === first.name);
+    fs.writeFileSync(path.join(root, local), "snapshot");
+    await executeRestorePlan(plan, connector, "");
+    expect(lines("k3s-server.log")[0]).toMatch(/--cluster-reset-restore-path=\S+ --etcd-s3=false$/);
+    expect(lines("k3s-server.log")[1]).toBe("token: the server token");
+  });
+
+  it("refuses to reset a server that joins another, or one whose K3s still runs", async () => {
+    placeConfig(second, [first, second]);
+    const [reset] = etcdRestorePlan([first, second], { snapshot: SNAPSHOT, source: "s3" }, options).filter((s) => s.kind === "reset");
+    // The reset step as it would run on a server with server: in its config.
+    fs.rmSync(path.join(state, "active-k3s"), { force: true });
+    const joined = await ssh(asCommand(reset.script, true), `${TOKEN}\n`);
+    expect(joined.code).not.toBe(0);
+    expect(joined.stderr).toContain("K3s resets only on the cluster-init server");
+    placeConfig(first, [first, second]);
+    fs.writeFileSync(path.join(state, "active-k3s"), "");
+    const running = await ssh(asCommand(reset.script, true), `${TOKEN}\n`);
+    expect(running.code).not.toBe(0);
+    expect(running.stderr).toContain("K3s is still running on s1; run the stop step on every server first");
+  });
+
+  it("rejoins another server: its old etcd data is kept aside, then K3s starts", async () => {
+    const db = path.join(root, "var/lib/rancher/k3s/server/db");
+    fs.mkdirSync(db, { recursive: true });
+    fs.writeFileSync(path.join(db, "member"), "old member");
+    const plan = etcdRestorePlan([first, second], { snapshot: SNAPSHOT, source: "s3" }, options)
+      .filter((s) => s.node.name === second.name);
+    expect(plan.map((s) => s.kind)).toEqual(["stop", "rejoin"]);
+    const results = await executeRestorePlan(plan, connector, TOKEN);
+    expect(results[1].output).toMatch(/old etcd data of s2 moved to \S+db-before-restore-\d{8}T\d{6}Z/);
+    expect(fs.existsSync(db)).toBe(false);
+    const aside = fs.readdirSync(path.dirname(db)).find((f) => f.startsWith("db-before-restore-"))!;
+    expect(fs.readFileSync(path.join(path.dirname(db), aside, "member"), "utf8")).toBe("old member");
+    expect(fs.existsSync(path.join(state, "active-k3s"))).toBe(true);
+  });
+
+  it("stops at the first failed step and says which", async () => {
+    const plan = etcdRestorePlan([first], { snapshot: SNAPSHOT, source: "s3" }, options);
+    fs.writeFileSync(path.join(state, "active-k3s"), "");
+    // A wrong token: the stand-in refuses it as K3s would.
+    await expect(executeRestorePlan(plan, connector, "K10wrong::server:nope")).rejects.toThrow(/the reset step failed on s1/);
   });
 });

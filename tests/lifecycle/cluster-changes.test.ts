@@ -50,11 +50,12 @@ describe("lifecycle: changes to the cluster", () => {
     expect(ops.filter((d) => d.op === "create").every((d) => d.name.startsWith("homelab-pgmac03"))).toBe(true);
     expect(ops.filter((d) => d.op === "create").length).toBeGreaterThanOrEqual(8);
     expect(ops.filter((d) => d.op === "replace" || d.op === "delete")).toEqual([]);
-    // What scales with the inventory updates in place: per-node quotas of the node-agent and CSI
-    // namespaces; nothing else in the cluster moves.
+    // What scales with the inventory updates in place: per-node quotas of the node-agent, CSI and
+    // Velero namespaces (each runs a pod on every node); nothing else in the cluster moves.
     expect(ops.filter(isKubernetes).map((d) => `${d.op} ${d.type} ${d.name}`).sort()).toEqual([
       "update kubernetes:core/v1:ResourceQuota nfs-csi-quota",
       "update kubernetes:core/v1:ResourceQuota node-agents-quota",
+      "update kubernetes:core/v1:ResourceQuota velero-quota",
     ]);
   });
 

@@ -86,7 +86,7 @@ describe("Observability", () => {
     const kps = chartNamed("obs-kps").urn;
     const rules = children("obs", T.rule);
     expect(rules.map((r) => r.name).sort()).toEqual([
-      "obs-rules-homelab-certificates", "obs-rules-homelab-database", "obs-rules-homelab-gpu", "obs-rules-homelab-nodes", "obs-rules-homelab-secrets",
+      "obs-rules-homelab-backups", "obs-rules-homelab-certificates", "obs-rules-homelab-database", "obs-rules-homelab-gpu", "obs-rules-homelab-nodes", "obs-rules-homelab-secrets",
       "obs-rules-homelab-storage", "obs-rules-homelab-voice",
     ]);
     for (const rule of rules) {
@@ -161,7 +161,7 @@ describe("Observability", () => {
   it("exposes the in-cluster addresses other layers use", () => {
     expect(staging.lokiPushUrl).toBe("http://loki.monitoring.svc.cluster.local:3100/loki/api/v1/push");
     expect(staging.prometheusUrl).toBe("http://kps-prometheus.monitoring.svc.cluster.local:9090");
-    expect(dev.rules.length).toBe(6);
+    expect(dev.rules.length).toBe(7);
   });
 
   it("says where alerts go: the webhook, or nowhere until homelab:alertWebhookUrl is set", () => {

@@ -81,9 +81,29 @@ export const EXPORTERS: Record<string, Exporter> = {
       k3s_certificate_expiration_seconds: ["subject", "usages"],
     },
   },
+  etcdSnapshotFiles: {
+    version: "kube-state-metrics v2.20.0 custom resource state over K3s v1.36.3+k3s1's ETCDSnapshotFile (k3s.cattle.io/v1)",
+    source: "components/observability/values.ts etcdSnapshotMetricsConfig (metricNamePrefix, labelsFromPath); kubernetes/kube-state-metrics docs/metrics/extend/customresourcestate-metrics.md (customresource_* labels); k3s-io/api pkg/apis/k3s.cattle.io/v1/types.go (status fields)",
+    job: "kube-state-metrics",
+    targetLabels: SERVICE_TARGET,
+    metrics: Object.fromEntries(["homelab_etcd_snapshot_created_timestamp_seconds", "homelab_etcd_snapshot_ready", "homelab_etcd_snapshot_error_timestamp_seconds"]
+      .map((metric) => [metric, ["name", "node", "customresource_group", "customresource_kind", "customresource_version"]])),
+  },
+  velero: {
+    version: "Velero v1.18.1 (chart velero 12.1.0)",
+    source: "vmware-tanzu/velero pkg/metrics/metrics.go (every backup metric is labelled with its Schedule's name)",
+    job: "velero",
+    targetLabels: SERVICE_TARGET,
+    metrics: {
+      velero_backup_last_successful_timestamp: ["schedule"],
+      velero_backup_last_status: ["schedule"],
+      velero_backup_failure_total: ["schedule"],
+      velero_backup_partial_failure_total: ["schedule"],
+    },
+  },
   k3sApiServer: {
     version: "K3s v1.36.3+k3s1 supervisor metrics on the API server's /metrics",
-    source: "k3s-io/k3s pull request 11793 (etcd snapshot metrics); not used by a rule yet, recorded for the backup alerts",
+    source: "k3s-io/k3s pull request 11793 (etcd snapshot metrics); not used: the backup alerts read ETCDSnapshotFile objects instead (no supervisor-metrics restart, no scrape of every server's 6443)",
     job: "apiserver",
     targetLabels: SERVICE_TARGET,
     metrics: {

@@ -58,6 +58,8 @@ export interface AlertCase {
   series: Record<string, string>;
   /** Sample spacing; 1m unless said. */
   interval?: string;
+  /** Rule evaluation spacing; 1m unless said (a multi-day case evaluates every rule at each step). */
+  evaluationInterval?: string;
   /** Evaluation time -> the alerts firing then ([] = silent). */
   expect: Record<string, FiringAlert[]>;
 }
@@ -95,7 +97,7 @@ export function ruleFor(groups: RuleGroup[], alert: string, severity: Severity):
 export function promtoolTestFile(groups: RuleGroup[], c: AlertCase): string {
   return YAML.stringify({
     rule_files: ["rules.yaml"],
-    evaluation_interval: "1m",
+    evaluation_interval: c.evaluationInterval ?? "1m",
     tests: [{
       name: `${c.alert}: ${c.title}`,
       interval: c.interval ?? "1m",

@@ -9,6 +9,8 @@ import type { PlainResource } from "../../policies/lib/types";
 import { TRAEFIK_LABELS, traefikValues } from "../../components/ingress";
 import { charts } from "../../components/versions";
 import { planJson } from "../helpers/plan";
+import { veleroNamespaces } from "../../components/backups/velero";
+import { namespaceLabels } from "../../components/namespaces/manifests";
 
 const ROOT = path.resolve(__dirname, "../..");
 const plans = new Map<string, ReturnType<typeof planJson>>();
@@ -154,5 +156,79 @@ describe.each(["dev", "staging"])("RBAC the monitoring charts render in %s", (st
     expect(alloy.rbac.create).toBe(false);
     const rules = plan.resources.filter((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").flatMap((r) => r.inputs.rules as { resources: string[] }[]);
     expect(rules.flatMap((r) => r.resources)).not.toContain("secrets");
+  });
+});
+
+/**
+ * velero 12.1.0 templates/node-agent-daemonset.yaml with the backups layer's values
+ * (components/backups/velero.ts): the kubelet's pod and plugin directories from the host, as root,
+ * with the server's service account and its token.
+ */
+const veleroNodeAgent: PlainResource = {
+  type: "kubernetes:apps/v1:DaemonSet",
+  name: "backups-velero:velero/node-agent",
+  urn: "urn:pulumi:stack::homelab::kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet::backups-velero:velero/node-agent",
+  custom: true,
+  props: {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: "node-agent", namespace: "velero" },
+    spec: {
+      selector: { matchLabels: { name: "node-agent" } },
+      template: {
+        metadata: { labels: { name: "node-agent", "app.kubernetes.io/name": "velero" } },
+        spec: {
+          serviceAccountName: "velero-server",
+          automountServiceAccountToken: true,
+          securityContext: { runAsUser: 0 },
+          tolerations: [{ operator: "Exists" }],
+          volumes: [
+            { name: "cloud-credentials", secret: { secretName: "velero-s3" } },
+            { name: "host-pods", hostPath: { path: "/var/lib/kubelet/pods" } },
+            { name: "host-plugins", hostPath: { path: "/var/lib/kubelet/plugins" } },
+            { name: "scratch", emptyDir: {} },
+          ],
+          containers: [{
+            name: "node-agent",
+            image: "docker.io/velero/velero:v1.18.1",
+            ports: [{ name: "http-monitoring", containerPort: 8085 }],
+            command: ["/velero"],
+            args: ["node-agent", "server"],
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+            volumeMounts: [
+              { name: "cloud-credentials", mountPath: "/credentials" },
+              { name: "host-pods", mountPath: "/host_pods", mountPropagation: "HostToContainer" },
+              { name: "host-plugins", mountPath: "/host_plugins", mountPropagation: "HostToContainer" },
+              { name: "scratch", mountPath: "/scratch" },
+            ],
+          }],
+        },
+      },
+    },
+  },
+};
+
+/** The velero Namespace as the program declares it (components/backups/velero.ts, veleroNamespaces). */
+const veleroNamespace: PlainResource = {
+  type: "kubernetes:core/v1:Namespace",
+  name: "velero",
+  urn: "urn:pulumi:stack::homelab::homelab:namespaces:LabNamespace$kubernetes:core/v1:Namespace::velero",
+  custom: true,
+  props: { apiVersion: "v1", kind: "Namespace", metadata: { name: "velero", labels: namespaceLabels(veleroNamespaces({ nodes: [] })[0]) } },
+};
+
+describe.each(["dev", "staging"])("Velero's node agent in %s", (stack) => {
+  it("passes only because the velero namespace is declared privileged and an API client, each with a reason", () => {
+    const config = loadPackConfig(path.join(ROOT, "policies", "config", `${stack}.json`), ALL_POLICIES);
+    const mandatory = (c: typeof config) => evaluate(ALL_POLICIES, [veleroNamespace, veleroNodeAgent], c, { source: "manifests" })
+      // The quota and NetworkPolicies that isolate the namespace are in the plan, not in this pair.
+      .filter((v) => v.enforcementLevel === "mandatory" && v.policy !== "namespace-isolation").map((v) => v.policy);
+    expect(mandatory(config)).toEqual([]);
+    const pss = config["pss-namespace-level"] as { privilegedNamespaces: { name: string }[] };
+    const unprivileged = { ...config, "pss-namespace-level": { ...pss, privilegedNamespaces: pss.privilegedNamespaces.filter((n) => n.name !== "velero") } };
+    expect(mandatory(unprivileged)).toContain("pss-namespace-level");
+    const accounts = config["workload-service-account-token"] as { exemptions: { namespace: string }[] };
+    const noApi = { ...config, "workload-service-account-token": { ...accounts, exemptions: accounts.exemptions.filter((e) => e.namespace !== "velero") } };
+    expect(mandatory(noApi)).toEqual(["workload-service-account-token"]);
   });
 });

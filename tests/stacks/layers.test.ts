@@ -75,11 +75,19 @@ describe("platform", () => {
     expect(spec(of("dev", "kubernetes:postgresql.cnpg.io/v1:Cluster")[0]).instances).toBe(1);
     for (const stack of ["dev", "staging"]) {
       expect(spec(of(stack, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")[0]).method).toBe("plugin");
-      const block = of(stack, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs;
-      expect(block).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-      expect(of(stack, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")).toHaveLength(1);
-      expect((of(stack, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration as any).status).toBe("Enabled");
+      // Every backup bucket (database, Velero, and etcd snapshots where the stack has them) is
+      // private, encrypted and versioned.
+      const buckets = of(stack, "aws:s3/bucket:Bucket").map((b) => `${b.name}-id`);
+      expect(buckets).toContain("database-backups-id");
+      const forBucket = (type: string, bucket: string) => of(stack, type).filter((r) => r.inputs.bucket === bucket);
+      for (const bucket of buckets) {
+        const [block] = forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket);
+        expect(block.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        expect(forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)).toHaveLength(1);
+        expect((forBucket("aws:s3/bucketVersioning:BucketVersioning", bucket)[0].inputs.versioningConfiguration as any).status).toBe("Enabled");
+      }
     }
+    expect(of("staging", "aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual(["backups-bucket", "database-backups", "etcd-snapshots"]);
   });
 });
 
@@ -175,13 +183,15 @@ describe("network isolation", () => {
         "api-server", "coredns-metrics", "dns", "kubelets", "monitoring-components-talk-to-each-other", "node-exporter",
         "prometheus-scrapes-cert-manager-metrics", "prometheus-scrapes-external-secrets-metrics", "prometheus-scrapes-instance-metrics",
         "prometheus-scrapes-operator-metrics", "prometheus-scrapes-pooler-metrics", "prometheus-scrapes-the-dcgm-exporter", "prometheus-scrapes-the-node-agents",
-        "prometheus-scrapes-traefik-metrics",
+        "prometheus-scrapes-the-velero-server", "prometheus-scrapes-traefik-metrics", "prometheus-scrapes-velero-s-node-agents",
       ],
       "node-agents": ["alloy-pushes-logs-to-loki", "api-server", "dns"],
       ollama: ["dns", "model-pull-jobs-call-ollama", "model-registry"],
       "open-webui": ["applications-connect-through-the-pooler", "applications-connect-to-postgresql-directly", "dns", "open-webui-calls-ollama"],
       whisper: ["dns", "hugging-face"],
       piper: ["dns", "hugging-face"],
+      // Velero's server, node agents and maintenance jobs all use its bucket.
+      velero: ["api-server", "dns", "s3-backups"],
       // nfs-csi (host network only) and openwakeword (opens no connection) allow nothing.
     });
   });
@@ -196,6 +206,7 @@ describe("network isolation", () => {
         ["external-secrets", { "app.kubernetes.io/name": "external-secrets" }],
         ["ollama", { "app.kubernetes.io/name": "ollama" }],
         ["piper", { "app.kubernetes.io/name": "piper" }],
+        ["velero", undefined], // every pod of the namespace reads and writes the bucket
         ["whisper", { "app.kubernetes.io/name": "whisper" }],
       ]);
       for (const p of internet) {

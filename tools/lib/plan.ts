@@ -107,6 +107,10 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
   let exported: Record<string, unknown> = {};
   let outputs: Record<string, unknown> = {};
   let revealedOutputs: Record<string, unknown> = {};
+  // An error the program throws is kept here and rethrown once the run is over: thrown inside the
+  // stack's init it would also reject the Stack resource's own data, which nothing awaits, and
+  // end the process as an unhandled rejection.
+  let programError: unknown;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       // A program is an async function returning its exports (index.ts), or a module whose top
@@ -115,10 +119,15 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
       const cached = require.cache[resolved]?.exports as unknown;
       if (cached !== undefined && typeof cached !== "function") delete require.cache[resolved];
       const entry = require(resolved) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
-      exported = { ...(typeof entry === "function" ? await entry() : entry) };
+      try {
+        exported = { ...(typeof entry === "function" ? await entry() : entry) };
+      } catch (err) {
+        programError = err;
+      }
       return exported;
     });
     await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (programError !== undefined) throw programError;
     outputs = (await resolveOutput(exported)) as Record<string, unknown>;
     revealedOutputs = (await resolveOutput(exported, true)) as Record<string, unknown>;
     await nextTurn();

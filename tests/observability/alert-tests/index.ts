@@ -2,6 +2,7 @@
 // tests/observability/promtool.test.ts fails, naming it, until it has a firing and a silent one.
 import { RuleOptions, VOICE_SERVICES } from "../../../components/observability/rules";
 import type { AlertCase } from "../promtool";
+import { backupCases } from "./backups";
 import { certificateCases } from "./certificates";
 import { databaseCases } from "./database";
 import { gpuCases } from "./gpu";
@@ -16,6 +17,7 @@ export function alertCases(opts: RuleOptions): AlertCase[] {
     ...certificateCases,
     ...storageCases,
     ...databaseCases,
+    ...backupCases,
     ...secretCases,
     ...(opts.gpu ? gpuCases : []),
     ...voiceCases(opts.voiceServices ?? VOICE_SERVICES),
