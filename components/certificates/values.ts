@@ -1,27 +1,12 @@
 // Helm values for cert-manager. Every key below exists in the chart version recorded in
 // components/versions.ts (`valuesCheckedAgainst`); Helm ignores unknown keys silently, so a rename
 // upstream would turn a setting off without a word.
-import type { Resources } from "../namespaces/quota";
-
-const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
-  requests: { cpu, memory },
-  limits: { cpu: cpuLimit, memory: memoryLimit },
-});
-
-// The restricted Pod Security profile: non-root and RuntimeDefault seccomp at pod level (they
-// apply to every container), no privilege escalation, no capabilities, read-only root per container.
-// Only keys the chart's own defaults already carry, so each one is known to reach the manifest.
-const restrictedContainer = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+import { resources, RESTRICTED_CONTAINER, RESTRICTED_POD } from "../chart-values";
 
 export const CERT_MANAGER_RESOURCES = {
-  controller: small("20m", "64Mi", "200m", "256Mi"),
-  webhook: small("10m", "32Mi", "100m", "128Mi"),
-  cainjector: small("10m", "64Mi", "200m", "256Mi"),
+  controller: resources("20m", "64Mi", "200m", "256Mi"),
+  webhook: resources("10m", "32Mi", "100m", "128Mi"),
+  cainjector: resources("10m", "64Mi", "200m", "256Mi"),
 };
 
 /**
@@ -37,22 +22,22 @@ export function certManagerValues(namespace: string): Record<string, unknown> {
     },
     replicaCount: 1,
     resources: CERT_MANAGER_RESOURCES.controller,
-    securityContext: restrictedPod,
-    containerSecurityContext: restrictedContainer,
+    securityContext: RESTRICTED_POD,
+    containerSecurityContext: RESTRICTED_CONTAINER,
     // Metrics stay on (port 9402); our PodMonitor scrapes them, so the chart's monitors stay off
     // and the chart does not need the Prometheus Operator CRDs to install.
     prometheus: { enabled: true, servicemonitor: { enabled: false }, podmonitor: { enabled: false } },
     webhook: {
       replicaCount: 1,
       resources: CERT_MANAGER_RESOURCES.webhook,
-      securityContext: restrictedPod,
-      containerSecurityContext: restrictedContainer,
+      securityContext: RESTRICTED_POD,
+      containerSecurityContext: RESTRICTED_CONTAINER,
     },
     cainjector: {
       replicaCount: 1,
       resources: CERT_MANAGER_RESOURCES.cainjector,
-      securityContext: restrictedPod,
-      containerSecurityContext: restrictedContainer,
+      securityContext: RESTRICTED_POD,
+      containerSecurityContext: RESTRICTED_CONTAINER,
     },
     // A Helm post-install hook: Pulumi's Chart v4 does not run hooks, and awaiting the webhook
     // Deployment already proves the API is up.

@@ -1,30 +1,13 @@
 // Helm values for the two charts of the database layer. Every key below exists in the chart
 // version recorded in components/versions.ts (`valuesCheckedAgainst`); Helm ignores unknown keys
 // silently, so a rename upstream would turn a setting off without a word.
+import { resources, RESTRICTED_CONTAINER, RESTRICTED_POD } from "../chart-values";
+import type { Resources } from "../chart-values";
 
-/** Requests and limits in the shape every chart here takes. */
-export interface Resources {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
+export type { Resources };
 
-const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
-  requests: { cpu, memory },
-  limits: { cpu: cpuLimit, memory: memoryLimit },
-});
-
-// The restricted Pod Security profile: non-root and RuntimeDefault seccomp at pod level (they
-// apply to every container), no privilege escalation, no capabilities, read-only root per container.
-// Only keys the charts' own defaults already carry, so each one is known to reach the manifest.
-const restrictedContainer = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
-
-export const OPERATOR_RESOURCES = small("50m", "128Mi", "500m", "512Mi");
-export const PLUGIN_RESOURCES = small("20m", "64Mi", "200m", "256Mi");
+export const OPERATOR_RESOURCES = resources("50m", "128Mi", "500m", "512Mi");
+export const PLUGIN_RESOURCES = resources("20m", "64Mi", "200m", "256Mi");
 
 /**
  * The CloudNative-PG operator (chart 0.29.x). Its own PodMonitor switch stays off: this layer
@@ -37,8 +20,8 @@ export function cnpgOperatorValues(): Record<string, unknown> {
     crds: { create: true },
     replicaCount: 1,
     resources: OPERATOR_RESOURCES,
-    podSecurityContext: restrictedPod,
-    containerSecurityContext: { ...restrictedContainer, runAsUser: 10001, runAsGroup: 10001 },
+    podSecurityContext: RESTRICTED_POD,
+    containerSecurityContext: { ...RESTRICTED_CONTAINER, runAsUser: 10001, runAsGroup: 10001 },
     monitoring: {
       podMonitorEnabled: false,
       grafanaDashboard: { create: false },
@@ -55,8 +38,8 @@ export function barmanPluginValues(): Record<string, unknown> {
     crds: { create: true },
     replicaCount: 1,
     resources: PLUGIN_RESOURCES,
-    podSecurityContext: restrictedPod,
-    containerSecurityContext: { ...restrictedContainer, runAsUser: 10001, runAsGroup: 10001 },
+    podSecurityContext: RESTRICTED_POD,
+    containerSecurityContext: { ...RESTRICTED_CONTAINER, runAsUser: 10001, runAsGroup: 10001 },
     certificate: { createClientCertificate: true, createServerCertificate: true },
   };
 }

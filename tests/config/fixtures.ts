@@ -1,4 +1,16 @@
 // A small valid configuration that tests copy and break one piece at a time.
+import { ConfigError, parseSettings } from "../../components/config";
+
+/** The problems parseSettings reports for raw settings, as "path: message" lines ([] when valid). */
+export function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseSettings(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  return [];
+}
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFLNEZkM1TDZSahiIvVc9gtD1bhU6lTeQ1bG2xbBJ4Nu";
 // Public host keys of other types, made with ssh-keygen for the tests.
 export const ECDSA_P256_HOST_KEY = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBG0OYjut4AMo90/XggbLnSsGRGtLPINXaM4/hfQNsCA3Qo6jaEh4XuQlR04gF+7tvur+GIN0YGuMkyuOFnUUNa0=";

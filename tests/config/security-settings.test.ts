@@ -1,17 +1,7 @@
 // Config keys of the security hardening (docs/security.md): each accepted in its right form and
 // refused, by key path, in any other. Kept apart from validation.test.ts, which covers the rest.
-import { ConfigError, parseSettings, requiredSecretKeys, secretPresenceProblems } from "../../components/config";
-import { validRaw } from "./fixtures";
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-  try {
-    parseSettings(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
+import { parseSettings, requiredSecretKeys, secretPresenceProblems } from "../../components/config";
+import { problemsOf, validRaw } from "./fixtures";
 
 describe("homelab:aws.permissionsBoundary", () => {
   it("is optional and takes an IAM managed policy ARN", () => {

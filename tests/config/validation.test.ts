@@ -1,15 +1,5 @@
-import { ConfigError, crossCheck, formatPath, ingressHosts, parseSettings, PRIVATE_NETWORKS, secretPresenceProblems } from "../../components/config";
-import { HOST_KEY, validRaw } from "./fixtures";
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-  try {
-    parseSettings(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
+import { crossCheck, formatPath, ingressHosts, parseSettings, PRIVATE_NETWORKS, secretPresenceProblems } from "../../components/config";
+import { HOST_KEY, problemsOf, validRaw } from "./fixtures";
 
 describe("parseSettings", () => {
   it("accepts a valid inventory and applies defaults once", () => {
