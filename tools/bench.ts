@@ -46,12 +46,10 @@ export function syntheticInventory(stagingDoc: { config: Record<string, unknown>
   return { ...stagingDoc, config: { ...stagingDoc.config, "homelab:nodes": out } };
 }
 
-function runWorker(stack: string, configFile: string | undefined, program: string | undefined, typecheck = false): WorkerResult {
+function runWorker(stack: string, configFile: string | undefined, program: string | undefined): WorkerResult {
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/bench-worker.ts", stack, configFile ?? "", program ?? ""], {
     cwd: ROOT,
     encoding: "utf8",
-    // Cold starts: ts-node's on-disk cache would otherwise hide the type-checker's cost after one run.
-    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false", TS_NODE_CACHE: "false" },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`bench worker (${stack}${configFile ? ` ${configFile}` : ""}) failed:\n${r.stderr}`);
@@ -59,13 +57,11 @@ function runWorker(stack: string, configFile: string | undefined, program: strin
 }
 
 /** Wall-clock of the plan CLI as a user runs it (process start to exit). */
-function runCli(stack: string, typecheck: boolean): number {
+function runCli(stack: string): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", stack, "--json"], {
     cwd: ROOT,
     encoding: "utf8",
-    // Cold starts: ts-node's on-disk cache would otherwise hide the type-checker's cost after one run.
-    env: { ...process.env, HOMELAB_TYPECHECK: typecheck ? "true" : "false", TS_NODE_CACHE: "false" },
     maxBuffer: 256 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -92,18 +88,15 @@ function main(): void {
   // (1) evaluation time per stack
   const stacks: Record<string, unknown>[] = [];
   for (const stack of ["dev", "staging"]) {
-    say(`${stack}: ${runs}× plan CLI (transpile-only), ${runs}× in-process, ${Math.max(3, Math.ceil(runs / 2))}× type-checking start`);
-    const cli = program ? [] : Array.from({ length: runs }, () => runCli(stack, false));
+    say(`${stack}: ${runs}× plan CLI, ${runs}× in-process`);
+    const cli = program ? [] : Array.from({ length: runs }, () => runCli(stack));
     const inproc = Array.from({ length: runs }, () => runWorker(stack, undefined, program));
-    const checked = Array.from({ length: Math.max(3, Math.ceil(runs / 2)) }, () => runWorker(stack, undefined, program, true));
     stacks.push({
       stack,
       resources: inproc[0].resources,
       wholeProcessMs: cli.length ? median(cli) : null,
       startupMs: median(inproc.map((r) => r.startupMs)),
       evalMs: median(inproc.map((r) => r.evalMs)),
-      typecheckStartupMs: median(checked.map((r) => r.startupMs)),
-      typecheckEvalMs: median(checked.map((r) => r.evalMs)),
       maxRssMb: median(inproc.map((r) => r.maxRssKb)) / 1024,
       criticalPath: inproc[0].criticalPath,
       servicesCriticalPath: inproc[0].servicesCriticalPath,
@@ -165,15 +158,13 @@ function main(): void {
   out.push(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GiB, node ${machine.node}; median of ${runs} runs`, "");
   out.push(
     table(
-      ["stack", "resources", "plan CLI (whole process)", "start-up", "evaluation", "start-up (type-check)", "evaluation (type-check)", "peak RSS", "critical path (all / to services)"],
+      ["stack", "resources", "plan CLI (whole process)", "start-up", "evaluation", "peak RSS", "critical path (all / to services)"],
       stacks.map((s) => [
         s.stack as string,
         s.resources as number,
         s.wholeProcessMs === null ? "-" : fmt(s.wholeProcessMs as number),
         fmt(s.startupMs as number),
         fmt(s.evalMs as number),
-        fmt(s.typecheckStartupMs as number),
-        fmt(s.typecheckEvalMs as number),
         `${(s.maxRssMb as number).toFixed(0)} MB`,
         `${s.criticalPath} / ${s.servicesCriticalPath ?? "-"} slow steps`,
       ]),
