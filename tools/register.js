@@ -1,10 +1,10 @@
 // Loads the project's TypeScript, for every tool (`node -r ./tools/register.js tools/<tool>.ts`)
 // and for `pulumi up`, whose Node.js runtime preloads it (Pulumi.yaml: `typescript: false`,
 // `nodeargs`). Modules are transpiled with tsconfig.json's compiler options and no type-checking
-// (`npm test` type-checks), and cached in node_modules/.cache/homelab-ts. Nothing rewrites stack
-// traces while the program runs; an error reported as uncaught gets its frames mapped to the .ts
-// lines then (tools/loader/stack-traces.js), and tools/lib/cli.ts does the same for the errors a
-// tool reports itself.
+// (`npm test` type-checks), and cached in node_modules/.cache/homelab-ts. In the tools nothing
+// rewrites stack traces while the program runs; an error reported as uncaught gets its frames
+// mapped to the .ts lines then (tools/loader/stack-traces.js), and tools/lib/cli.ts does the same
+// for the errors a tool reports itself. Under Pulumi's runner, its source-map-support maps them.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -26,4 +26,18 @@ require.extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(code, filename);
 };
 
-stackTraces.mapReportedErrors();
+/** The source-map-support of Pulumi's Node.js runner, when this process is that runner. */
+function pulumiRunnerSourceMapSupport() {
+  try {
+    const main = process.argv[1] && require.resolve(path.resolve(process.argv[1]));
+    if (main !== require.resolve("@pulumi/pulumi/cmd/run", { paths: [ROOT] })) return undefined;
+    // The copy the runner itself loads (@pulumi/pulumi cmd/run/index.js: "source-map-support/register").
+    return require(require.resolve("source-map-support", { paths: [path.dirname(main)] }));
+  } catch {
+    return undefined;
+  }
+}
+
+const runnerSourceMapSupport = pulumiRunnerSourceMapSupport();
+if (runnerSourceMapSupport) stackTraces.shareWithSourceMapSupport(runnerSourceMapSupport);
+else stackTraces.mapReportedErrors();

@@ -8,5 +8,7 @@ export function sourceMappedStack(stack: string): string;
 export function mapErrorStack<T>(error: T): T;
 /** Maps the stack of every error the process reports as uncaught, before it is printed. */
 export function mapReportedErrors(): void;
+/** Hands the program's source maps to a source-map-support that formats every stack (Pulumi's runner's). */
+export function shareWithSourceMapSupport(sourceMapSupport: { install(options: object): void }): void;
 /** A source map's mappings per generated line: [generated column, source line, source column], zero-based. */
 export function decodeMappings(mappings: string): [number, number, number][][];

@@ -3,10 +3,16 @@
 // printed, its stack is rewritten with the positions of the .ts source, read from the source map
 // inline in the transpiled module. Formatting every stack through a source map instead (what
 // ts-node's source-map-support did) costs on each of the many stacks the Pulumi SDK captures.
+//
+// Pulumi's runner (`pulumi up`) installs source-map-support whatever the project does, and the
+// SDK records the source position of every resource from a formatted stack: there, the runner's
+// source-map-support gets the program's maps instead (shareWithSourceMapSupport), as with ts-node.
 "use strict";
 
 /** Transpiled modules by file name; their inline source maps are decoded on first use. */
 const modules = new Map();
+/** Whether stacks are mapped as they are formatted (by source-map-support), so never again later. */
+let mappedWhenFormatted = false;
 
 /** Records the JavaScript a .ts module was compiled to. */
 function remember(filename, code) {
@@ -56,12 +62,18 @@ function decodeMappings(mappings) {
 }
 
 /** The .ts position (one-based line and column) of a position in a transpiled module, if known. */
+/** A transpiled module's source map (the JSON text), if it has one. */
+function sourceMapOf(filename) {
+  const inline = INLINE_MAP.exec(modules.get(filename)?.code ?? "");
+  return inline ? Buffer.from(inline[1], "base64").toString("utf8") : undefined;
+}
+
 function originalPosition(filename, line, column) {
   const mod = modules.get(filename);
   if (!mod) return undefined;
   if (mod.lines === undefined) {
-    const inline = INLINE_MAP.exec(mod.code);
-    mod.lines = inline ? decodeMappings(JSON.parse(Buffer.from(inline[1], "base64").toString("utf8")).mappings) : null;
+    const map = sourceMapOf(filename);
+    mod.lines = map ? decodeMappings(JSON.parse(map).mappings) : null;
   }
   const segments = mod.lines?.[line - 1];
   if (!segments?.length) return undefined;
@@ -78,7 +90,7 @@ const LOCATION = /:(\d+):(\d+)(\)?)$/;
 
 /** A formatted stack with every frame in a transpiled module pointing at its .ts line instead. */
 function sourceMappedStack(stack) {
-  if (typeof stack !== "string" || modules.size === 0) return stack;
+  if (typeof stack !== "string" || modules.size === 0 || mappedWhenFormatted) return stack;
   return stack
     .split("\n")
     .map((frame) => {
@@ -176,4 +188,20 @@ function mapReportedErrors() {
   });
 }
 
-module.exports = { remember, sourceMappedStack, mapErrorStack, mapReportedErrors, decodeMappings };
+/**
+ * Hands the program's source maps to a source-map-support that formats every stack (Pulumi's
+ * runner installs one): traces, and the source positions the SDK reads from them, name .ts lines.
+ */
+function shareWithSourceMapSupport(sourceMapSupport) {
+  mappedWhenFormatted = true;
+  sourceMapSupport.install({
+    environment: "node",
+    handleUncaughtExceptions: false,
+    retrieveSourceMap: (source) => {
+      const map = modules.has(source) ? sourceMapOf(source) : undefined;
+      return map ? { url: source, map } : null;
+    },
+  });
+}
+
+module.exports = { remember, sourceMappedStack, mapErrorStack, mapReportedErrors, shareWithSourceMapSupport, decodeMappings };
