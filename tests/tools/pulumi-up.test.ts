@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CRASHING_PROGRAM, crashFrame } from "../helpers/crashing-program";
-import { runtimeOptions, runUnderPulumiRunner } from "../helpers/pulumi-runner";
+import { runtimeOptions, runUnderPulumiRunner } from "../../tools/lib/pulumi-runner";
 import { CLUSTER_EXISTS } from "../../tools/lib/plan";
 import { loadStackConfig } from "../../tools/lib/stack-config";
 

@@ -3,17 +3,23 @@
 // Pulumi.yaml's runtime options (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
 // execRuntime and constructArguments: `node <nodeargs> <runner> --monitor … --pwd <project> … .`
 // in the project directory, PULUMI_NODEJS_TYPESCRIPT only when `typescript` is true), against a
-// resource monitor served here that answers like the SDK's mocks.
+// resource monitor served here that answers like the SDK's mocks. The tests check what the runner
+// loads and registers with it (tests/tools/pulumi-up.test.ts); the bench times it.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import * as YAML from "yaml";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { ResourceMonitorService } from "@pulumi/pulumi/proto/resource_grpc_pb";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
-import { computedOutputs } from "../../tools/lib/engine/outputs";
+import { computedOutputs } from "./engine/outputs";
+
+// The gRPC library the SDK's generated services are built for (a dependency of @pulumi/pulumi).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] })) as typeof import("@grpc/grpc-js");
+type ServiceDefinition = import("@grpc/grpc-js").ServiceDefinition;
+type Unary = import("@grpc/grpc-js").handleUnaryCall<unknown, unknown>;
 
 export interface RunnerResult {
   status: number | null;
@@ -56,7 +62,6 @@ export async function runUnderPulumiRunner(options: RunnerOptions): Promise<Runn
     },
     call: (args) => (args.token === "pulumi:pulumi:getStack" ? { stack: options.stack } : args.inputs),
   }) as unknown as Record<string, (req: unknown, cb: (err: unknown, res?: unknown) => void) => void>;
-  type Unary = grpc.handleUnaryCall<unknown, unknown>;
   const forward = (method: string): Unary => (call, cb) => mocks[method](call.request, cb as (err: unknown, res?: unknown) => void);
   const empty: Unary = (_call, cb) => cb(null, new emptyproto.Empty());
   const supportsFeature: Unary = (call, cb) => {
@@ -65,7 +70,7 @@ export async function runUnderPulumiRunner(options: RunnerOptions): Promise<Runn
     cb(null, response);
   };
   const server = new grpc.Server();
-  server.addService(ResourceMonitorService as unknown as grpc.ServiceDefinition, {
+  server.addService(ResourceMonitorService as unknown as ServiceDefinition, {
     getDeploymentInfo: forward("getDeploymentInfo"),
     supportsFeature,
     registerResource: ((call, cb) => {
