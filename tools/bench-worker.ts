@@ -9,7 +9,7 @@ import { runCli } from "./lib/cli";
 
 async function main(): Promise<void> {
   const [stack, configFile, program] = process.argv.slice(2);
-  const loaded = performance.now(); // ms since the process started: node + ts-node + plan machinery
+  const loaded = performance.now(); // ms since the process started: node + the loader + plan machinery
   const config = loadStackConfig(path.resolve(__dirname, ".."), stack, configFile || undefined);
   const start = performance.now();
   const { plan } = await runPlan(config, { program: program ? path.resolve(program) : undefined, stackOutputs: CLUSTER_EXISTS });

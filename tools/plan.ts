@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as fs from "node:fs";
 import { CLUSTER_EXISTS, runPlan, Plan, PlannedResource, ProgramError } from "./lib/plan";
 import { loadStackConfig, Override, parseOverride, StackConfigError } from "./lib/stack-config";
-import { checkPlan, renderPolicyReport } from "./lib/policy";
+import { checkPlan, PolicyReport, renderPolicyReport, renderPolicySummary } from "./lib/policy";
 import { PackConfigError } from "../policies/lib/engine";
 import { runCli } from "./lib/cli";
 
@@ -95,10 +95,21 @@ async function main(): Promise<number> {
   // Internal: the plan diff asks for the state this plan leaves, as the prior state of its preview.
   const stateFile = process.env[STATE_FILE_ENV];
   if (stateFile) fs.writeFileSync(stateFile, JSON.stringify(run.state), { mode: 0o600 });
-  process.stdout.write(args.json ? JSON.stringify(run.plan, null, 2) + "\n" : renderTree(run.plan));
   // The policy pack's logic on the planned resources (policies/config/<stack>.json); fails on mandatory.
-  const report = checkPlan(ROOT, args.stack, run.recorder.list());
-  process.stderr.write(renderPolicyReport(report, args.stack));
+  const check = () => checkPlan(ROOT, args.stack, run.recorder.list());
+  let report: PolicyReport;
+  if (args.json) {
+    process.stdout.write(JSON.stringify(run.plan, null, 2) + "\n");
+    report = check();
+    process.stderr.write(renderPolicyReport(report, args.stack));
+  } else {
+    // The tree ends with what the pack found, so a clean run says so; mandatory violations are
+    // errors, listed on stderr.
+    report = check();
+    process.stdout.write(`${renderTree(run.plan)}\n${renderPolicySummary(report)}`);
+    const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
+    process.stderr.write(renderPolicyReport({ ...report, violations: mandatory }, args.stack));
+  }
   return report.mandatory || run.errors.length > 0 ? 1 : 0;
 }
 

@@ -1,15 +1,43 @@
-// Loads TypeScript the way `pulumi up` does: Pulumi's Node.js runtime registers ts-node with the
-// project's tsconfig.json, transpile-only because tsconfig sets `noCheck`. Set
-// HOMELAB_TYPECHECK=true to type-check at load time instead (the benchmark compares both).
-const { typeScriptRequireStrings } = require("@pulumi/pulumi/tsutils");
+// Loads the project's TypeScript, for every tool (`node -r ./tools/register.js tools/<tool>.ts`)
+// and for `pulumi up`, whose Node.js runtime preloads it (Pulumi.yaml: `typescript: false`,
+// `nodeargs`). Modules are transpiled with tsconfig.json's compiler options and no type-checking
+// (`npm test` type-checks), and cached in node_modules/.cache/homelab-ts. In the tools nothing
+// rewrites stack traces while the program runs; an error reported as uncaught gets its frames
+// mapped to the .ts lines then (tools/loader/stack-traces.js), and tools/lib/cli.ts does the same
+// for the errors a tool reports itself. Under Pulumi's runner, its source-map-support maps them.
+"use strict";
+const fs = require("node:fs");
 const path = require("node:path");
+const { createTranspiler } = require("./loader/transpile");
+const stackTraces = require("./loader/stack-traces");
 
-const { tsnodeRequire, typescriptRequire } = typeScriptRequireStrings();
-const typecheck = process.env.HOMELAB_TYPECHECK === "true";
-require(tsnodeRequire).register({
-  compiler: typescriptRequire,
-  project: path.join(__dirname, "..", "tsconfig.json"),
-  transpileOnly: !typecheck,
-  // tsconfig's noCheck would silence the type-checker even outside transpile-only mode.
-  compilerOptions: typecheck ? { noCheck: false } : {},
+const ROOT = path.resolve(__dirname, "..");
+const transpile = createTranspiler({
+  tsconfig: path.join(ROOT, "tsconfig.json"),
+  cacheDir: path.join(ROOT, "node_modules", ".cache", "homelab-ts"),
 });
+
+// TypeScript published inside packages is theirs to load (as ts-node left it).
+const theirs = require.extensions[".ts"] ?? require.extensions[".js"];
+require.extensions[".ts"] = function loadTypeScript(module, filename) {
+  if (filename.split(path.sep).includes("node_modules")) return theirs(module, filename);
+  const code = transpile(filename, fs.readFileSync(filename, "utf8"));
+  stackTraces.remember(filename, code);
+  module._compile(code, filename);
+};
+
+/** The source-map-support of Pulumi's Node.js runner, when this process is that runner. */
+function pulumiRunnerSourceMapSupport() {
+  try {
+    const main = process.argv[1] && require.resolve(path.resolve(process.argv[1]));
+    if (main !== require.resolve("@pulumi/pulumi/cmd/run", { paths: [ROOT] })) return undefined;
+    // The copy the runner itself loads (@pulumi/pulumi cmd/run/index.js: "source-map-support/register").
+    return require(require.resolve("source-map-support", { paths: [path.dirname(main)] }));
+  } catch {
+    return undefined;
+  }
+}
+
+const runnerSourceMapSupport = pulumiRunnerSourceMapSupport();
+if (runnerSourceMapSupport) stackTraces.shareWithSourceMapSupport(runnerSourceMapSupport);
+else stackTraces.mapReportedErrors();

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { LabNamespace } from "../../components/namespaces";
-import { checkPlan, renderPolicyReport } from "../../tools/lib/policy";
+import { checkPlan, renderPolicyReport, renderPolicySummary } from "../../tools/lib/policy";
 import { planCommand, ROOT } from "../helpers/plan";
 import { mockRuntime, Recorder, settle } from "../helpers/runtime";
 import { stagingNetworks } from "../helpers/networks";
@@ -182,6 +182,21 @@ describe("the plan runs the pack", () => {
     expect(text).toContain("mandatory");
     expect(text).not.toContain("PLAIN");
     expect(text).not.toContain("K3S_TOKEN=abc");
+  });
+
+  it("ends the human plan with one line of what it found, the advisory violations listed under it", () => {
+    const report = checkPlan(ROOT, "dev", recorder.list());
+    const advisory = report.violations.filter((v) => v.enforcementLevel === "advisory");
+    const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
+    expect(advisory.length).toBeGreaterThan(1);
+    expect(mandatory.length).toBeGreaterThan(1);
+    const [summary, ...listed] = renderPolicySummary(report).trimEnd().split("\n");
+    expect(summary).toBe(`Policies: ${mandatory.length} mandatory, ${advisory.length} advisory violations`);
+    // Each advisory violation with its policy and resource; the mandatory ones are errors on stderr.
+    expect(listed).toHaveLength(advisory.length);
+    advisory.forEach((v, i) => expect(listed[i]).toMatch(new RegExp(`^  ADVISORY ${v.policy} — .*${v.resource!.name}`)));
+    expect(listed.join("\n")).not.toContain("MANDATORY");
+    expect(renderPolicySummary({ violations: [], mandatory: false })).toBe("Policies: 0 mandatory, 0 advisory violations\n");
   });
 });
 

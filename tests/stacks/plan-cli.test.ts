@@ -14,12 +14,14 @@ describe("npm run plan", () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
-  it("prints a tree grouped by component with a count by type", () => {
+  it("prints a tree grouped by component with a count by type, then the policy pack's finding", () => {
     const { status, stdout } = planCommand(["dev"]);
     expect(status).toBe(0);
     expect(stdout).toMatch(/^Plan for stack "dev"/);
     expect(stdout).toMatch(/\+ pulumi:pulumi:Stack {2}homelab-dev/);
     expect(stdout).toMatch(/Resources: \d+ to create/);
+    // The last line says what the policy pack found: a clean run is visibly clean.
+    expect(stdout.endsWith("\n\nPolicies: 0 mandatory, 0 advisory violations\n")).toBe(true);
   });
 
   it("keeps --set-secret values out of its output", () => {

@@ -1,5 +1,6 @@
 // How every tool ends: print, wait until stdout and stderr have reached the pipe, then exit.
 // `process.exit` right after a large write to a pipe would cut the output short.
+import { mapErrorStack } from "../loader/stack-traces";
 
 /** Resolves once everything written so far to `stream` has been handed to the OS. */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
@@ -22,7 +23,8 @@ export function runCli(main: () => Promise<number> | number, userErrors: Functio
       (code) => exitWith(code),
       (err: Error) => {
         const isUserError = userErrors.some((kind) => err instanceof kind);
-        process.stderr.write(isUserError ? `error: ${err.message}\n` : `failed unexpectedly:\n${err.stack ?? err}\n`);
+        // A bug: its stack, with the .ts lines (tools/register.js maps them only on demand).
+        process.stderr.write(isUserError ? `error: ${err.message}\n` : `failed unexpectedly:\n${mapErrorStack(err).stack ?? err}\n`);
         return exitWith(isUserError ? userErrorCode : 2);
       },
     );

@@ -132,6 +132,9 @@ export async function runPlan(config: StackConfig, options: PlanOptions = {}): P
     revealedOutputs = (await resolveOutput(exported, true)) as Record<string, unknown>;
     await nextTurn();
   } catch (err) {
+    // The program's own throw is reported as it is (the operator's error, or a bug with its stack);
+    // rejections that came with it are its echoes.
+    if (err === programError) throw isUserError(err) ? new ProgramError(err.message) : err;
     throw failure([err, ...applyErrors]);
   } finally {
     process.off("unhandledRejection", collect);

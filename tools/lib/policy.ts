@@ -45,6 +45,18 @@ export function checkPlan(root: string, stack: string, resources: RecordedResour
   return { configFile: exists ? file : undefined, violations, mandatory: hasMandatory(violations) };
 }
 
+/**
+ * The last line of the human plan, and the advisory violations under it: a clean run says so.
+ * Mandatory violations are errors, printed on stderr (renderPolicyReport); here they are counted.
+ */
+export function renderPolicySummary(report: PolicyReport): string {
+  const advisory = report.violations.filter((v) => v.enforcementLevel === "advisory");
+  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const lines = [`Policies: ${mandatory} mandatory, ${advisory.length} advisory ${advisory.length === 1 ? "violation" : "violations"}`];
+  for (const v of advisory) lines.push(`  ${formatViolation(v)}`);
+  return lines.join("\n") + "\n";
+}
+
 /** The report for stderr: one line per violation, then a summary. Empty when nothing was found. */
 export function renderPolicyReport(report: PolicyReport, stack: string): string {
   if (!report.violations.length) return "";

@@ -126,6 +126,8 @@ export class Recorder {
   private stack = "";
   /** Prior URNs matched by some registration (exactly or through an alias). */
   private readonly matched = new Set<string>();
+  /** The decision taken for each resource recorded so far, by URN. */
+  private readonly decisions = new Map<string, Decision>();
   private priorByUrn = new Map<string, StateResource>();
 
   /** Installs the mock runtime with this recorder answering the monitor. */
@@ -181,7 +183,7 @@ export class Recorder {
     const prior = [urn, ...aliases].map((u) => this.prior(u)).find((r) => r !== undefined && !this.matched.has(r.urn));
     if (prior) this.matched.add(prior.urn);
     const decision = decide(prior && { ...prior, inputs: prior.inputs, replaceOnChanges: [], ignoreChanges: [] }, goal, {
-      decisions: new Map([...this.resources.values()].map((r) => [r.urn, r.decision])),
+      decisions: this.decisions,
       priorInputs: (u) => this.prior(u)?.inputs,
       goalInputs: (u) => this.resources.get(u)?.revealedInputs,
     });
@@ -214,6 +216,7 @@ export class Recorder {
       outputs,
     };
     this.resources.set(urn, record);
+    this.decisions.set(urn, decision);
     monitor.resources.set(urn, { urn, id: id || null, state: outputs });
     const response = new resproto.RegisterResourceResponse();
     response.setUrn(urn);
@@ -274,18 +277,19 @@ export class Recorder {
     goal: { urn: string; type: string; name: string; custom: boolean; echo: Record<string, unknown>; revealedInputs: Record<string, unknown> },
   ): Promise<{ id: string; outputs: Record<string, unknown> }> {
     const serialize = async (value: Record<string, unknown>) => (await rpc.serializeProperties("", value)) as Record<string, unknown>;
-    const echo = await serialize(goal.echo);
-    if (!goal.custom) return { id: "", outputs: echo };
+    // The inputs echoed back as outputs (components, updates, previews); a create answers with the provider's state.
+    const echo = () => serialize(goal.echo);
+    if (!goal.custom) return { id: "", outputs: await echo() };
     const preview = this.options.preview ?? false;
     if (decision.op === "same" && prior) return { id: prior.id, outputs: prior.outputs };
     if (decision.op === "update" && prior) {
       const recomputed = RECOMPUTED_ON_UPDATE[goal.type] ?? [];
       const kept = Object.fromEntries(Object.entries(prior.outputs).filter(([key]) => !recomputed.includes(key)));
       const rerun = preview ? {} : await serialize(pick(computedOutputs(goal.type, goal.name, goal.revealedInputs), recomputed));
-      return { id: prior.id, outputs: { ...kept, ...echo, ...rerun } };
+      return { id: prior.id, outputs: { ...kept, ...(await echo()), ...rerun } };
     }
     // create or replace: what the provider computes is unknown until it has run.
-    if (preview) return { id: "", outputs: echo };
+    if (preview) return { id: "", outputs: await echo() };
     const created = await monitor.mocks.newResource({ type: goal.type, name: goal.name, inputs: goal.echo, custom: true });
     const id = decision.op === "replace" && prior ? `${prior.id}-replaced` : created.id ?? "";
     return { id, outputs: await serialize(created.state) };

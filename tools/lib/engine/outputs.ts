@@ -28,36 +28,39 @@ const VALID_UNTIL = "2036-01-01T00:00:00Z";
  * resource's plain inputs; the caller merges these over them.
  */
 export function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  const seed = `${type}\0${name}\0${JSON.stringify(inputs)}`;
+  // A function of the whole input, serialised only for the types that need one (most resources,
+  // commands with long scripts among them, do not).
+  let serialised: string | undefined;
+  const seed = () => (serialised ??= `${type}\0${name}\0${JSON.stringify(inputs)}`);
   switch (type) {
     case "command:remote:Command":
     case "command:local:Command":
       return { stdout: "", stderr: "" };
     case "random:index/randomPassword:RandomPassword":
-      return { result: standInText(seed, Number(inputs.length ?? 16)), bcryptHash: `$2a$10$${standInText(seed + "bcrypt", 53)}` };
+      return { result: standInText(seed(), Number(inputs.length ?? 16)), bcryptHash: `$2a$10$${standInText(seed() + "bcrypt", 53)}` };
     case "random:index/randomBytes:RandomBytes": {
-      const bytes = Buffer.from(standInText(seed, Number(inputs.length ?? 32) * 2), "utf8").subarray(0, Number(inputs.length ?? 32));
+      const bytes = Buffer.from(standInText(seed(), Number(inputs.length ?? 32) * 2), "utf8").subarray(0, Number(inputs.length ?? 32));
       return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
     }
     case "tls:index/privateKey:PrivateKey":
       return {
-        privateKeyPem: standInPem(inputs.algorithm === "RSA" ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", seed),
-        privateKeyPemPkcs8: standInPem("PRIVATE KEY", seed),
-        privateKeyOpenssh: standInPem("OPENSSH PRIVATE KEY", seed),
-        publicKeyPem: standInPem("PUBLIC KEY", seed),
-        publicKeyOpenssh: `ecdsa-sha2-nistp256 ${Buffer.from(digest(seed)).toString("base64")}\n`,
-        publicKeyFingerprintSha256: `SHA256:${digest(seed).slice(0, 43)}`,
-        publicKeyFingerprintMd5: digest(seed).slice(0, 32).replace(/(..)(?!$)/g, "$1:"),
+        privateKeyPem: standInPem(inputs.algorithm === "RSA" ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", seed()),
+        privateKeyPemPkcs8: standInPem("PRIVATE KEY", seed()),
+        privateKeyOpenssh: standInPem("OPENSSH PRIVATE KEY", seed()),
+        publicKeyPem: standInPem("PUBLIC KEY", seed()),
+        publicKeyOpenssh: `ecdsa-sha2-nistp256 ${Buffer.from(digest(seed())).toString("base64")}\n`,
+        publicKeyFingerprintSha256: `SHA256:${digest(seed()).slice(0, 43)}`,
+        publicKeyFingerprintMd5: digest(seed()).slice(0, 32).replace(/(..)(?!$)/g, "$1:"),
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
     case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: standInPem("CERTIFICATE", seed), validityStartTime: VALID_FROM, validityEndTime: VALID_UNTIL, readyForRenewal: false };
+      return { certPem: standInPem("CERTIFICATE", seed()), validityStartTime: VALID_FROM, validityEndTime: VALID_UNTIL, readyForRenewal: false };
     case "tls:index/certRequest:CertRequest":
-      return { certRequestPem: standInPem("CERTIFICATE REQUEST", seed) };
+      return { certRequestPem: standInPem("CERTIFICATE REQUEST", seed()) };
     case "aws:iam/accessKey:AccessKey":
-      return { arn: `arn:aws:mock:::${name}`, secret: standInText(seed, 40), sesSmtpPasswordV4: standInText(seed + "smtp", 44), status: "Active" };
+      return { arn: `arn:aws:mock:::${name}`, secret: standInText(seed(), 40), sesSmtpPasswordV4: standInText(seed() + "smtp", 44), status: "Active" };
     case "aws:kms/key:Key":
-      return { arn: `arn:aws:mock:::${name}`, keyId: `mock-key-${digest(seed).slice(0, 8)}` };
+      return { arn: `arn:aws:mock:::${name}`, keyId: `mock-key-${digest(seed()).slice(0, 8)}` };
     case "aws:s3/bucket:Bucket":
       // AWS completes a bucketPrefix with a random suffix; the plan shows where it goes.
       return { arn: `arn:aws:mock:::${name}`, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}<suffix>` };
