@@ -9,6 +9,7 @@ import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, fallbackMessage, formatPa
 import { HomelabSchema, NodeSpec, RawHomelabSettings } from "./schema";
 import { ALL_SECRET_KEYS, OPTIONAL_SECRET_KEYS, OptionalSecretKey, SECRET_KEYS, SecretKey, secretPresenceProblems, setSecretCommand } from "./secrets";
 import { sortStackKeys } from "./stack-keys";
+export { parseConfigValue } from "./stack-keys";
 
 export * from "./schema";
 export { crossCheck } from "./cross-checks";

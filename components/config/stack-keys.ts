@@ -27,7 +27,7 @@ export interface StackKeys {
 }
 
 /** A value as the runtime passes it: objects, lists, numbers and booleans as JSON, strings as they are. */
-function parseValue(text: string): unknown {
+export function parseConfigValue(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -48,7 +48,7 @@ export function sortStackKeys(all: Readonly<Record<string, string>>, isSecret: (
     const namespace = colon === -1 ? "" : fullKey.slice(0, colon);
     const key = fullKey.slice(colon + 1);
     if (namespace === CONFIG_NAMESPACE) {
-      if (!(ALL_SECRET_KEYS as string[]).includes(key)) settings[key] = parseValue(text);
+      if (!(ALL_SECRET_KEYS as string[]).includes(key)) settings[key] = parseConfigValue(text);
       else if (!isSecret(fullKey)) {
         problems.push({ path: fullKey, message: `is stored in plain text (in the stack file, or set without --secret); store it encrypted: ${setSecretCommand(key)}` });
       } else {

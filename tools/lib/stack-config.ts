@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { checkSettings, HomelabSchema, requiredSecretKeys } from "../../components/config";
+import { checkSettings, HomelabSchema, parseConfigValue, requiredSecretKeys } from "../../components/config";
 
 export interface ProjectFile {
   name: string;
@@ -166,12 +166,7 @@ function requiredBySettings(project: string, values: Record<string, string>): st
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(HomelabSchema.shape)) {
     const value = values[`${project}:${key}`];
-    if (value === undefined) continue;
-    try {
-      raw[key] = JSON.parse(value);
-    } catch {
-      raw[key] = value;
-    }
+    if (value !== undefined) raw[key] = parseConfigValue(value);
   }
   return requiredSecretKeys(checkSettings(raw).parts).map((key) => `${project}:${key}`);
 }
