@@ -78,6 +78,23 @@ describe("the transpiler's cache", () => {
   });
 });
 
+describe("V8's compile cache", () => {
+  const cacheDir = (env: Record<string, string> = {}) => {
+    const { NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE, ...inherited } = process.env; // set at all, they count
+    return spawnSync(process.execPath, ["-r", "./tools/register.js", "-p", 'require("node:module").getCompileCacheDir() ?? "off"'], {
+      cwd: ROOT, encoding: "utf8", env: { ...inherited, ...env },
+    }).stdout.trim();
+  };
+
+  it("keeps compiled modules under node_modules/.cache unless the environment says otherwise", () => {
+    // Node keeps one subdirectory per Node version and V8 flags inside the directory it is given.
+    expect(path.dirname(cacheDir())).toBe(path.join(ROOT, "node_modules", ".cache", "homelab-v8"));
+    const elsewhere = path.join(os.tmpdir(), "elsewhere-compile-cache");
+    expect(path.dirname(cacheDir({ NODE_COMPILE_CACHE: elsewhere }))).toBe(elsewhere);
+    expect(cacheDir({ NODE_DISABLE_COMPILE_CACHE: "1" })).toBe("off");
+  });
+});
+
 describe("stack traces of a crash", () => {
   const line = crashLine();
 
