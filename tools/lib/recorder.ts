@@ -218,11 +218,7 @@ export class Recorder {
     this.resources.set(urn, record);
     this.decisions.set(urn, decision);
     monitor.resources.set(urn, { urn, id: id || null, state: outputs });
-    const response = new resproto.RegisterResourceResponse();
-    response.setUrn(urn);
-    response.setId(id);
-    response.setObject(structproto.Struct.fromJavaScript(outputs as Record<string, structproto.JavaScriptValue>));
-    return response;
+    return registerResponse(urn, id, outputs);
   }
 
   /**
@@ -376,6 +372,23 @@ export function placeholderPaths(value: unknown, placeholder: string, path = "",
     for (const [k, v] of Object.entries(value)) placeholderPaths(v, placeholder, childPath(path, k), out);
   }
   return out;
+}
+
+/**
+ * The engine's answer to a registration, as the SDK reads it (runtime/resource.js registerResource:
+ * these getters, and `toJavaScript()` on the outputs). The outputs are handed over as they are: a
+ * protobuf Struct would only be built to be read back, and the SDK formats the whole message into
+ * a debug line it never prints.
+ */
+function registerResponse(urn: string, id: string, outputs: Record<string, unknown>) {
+  return {
+    getUrn: () => urn,
+    getId: () => id,
+    getObject: () => ({ toJavaScript: () => outputs }),
+    getPropertydependenciesMap: () => undefined,
+    getResult: () => resproto.Result.SUCCESS,
+    getUnknown: () => false,
+  };
 }
 
 function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
