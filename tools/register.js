@@ -5,8 +5,10 @@
 // rewrites stack traces while the program runs; an error reported as uncaught gets its frames
 // mapped to the .ts lines then (tools/loader/stack-traces.js), and tools/lib/cli.ts does the same
 // for the errors a tool reports itself. Under Pulumi's runner, its source-map-support maps them.
-// Two more things make every run cheaper: V8's compile cache, and no stack captured for each
-// promise the Pulumi SDK tracks while nothing will print it (tools/loader/promise-stacks.js).
+// Three more things make every run cheaper: V8's compile cache; the SDK's heavy dependencies for
+// features the program never uses load on first use (tools/loader/deferred-modules.js); and no
+// stack is captured for each promise the SDK tracks while nothing will print it
+// (tools/loader/promise-stacks.js).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -19,12 +21,21 @@ const ROOT = path.resolve(__dirname, "..");
 require("node:module").enableCompileCache?.(process.env.NODE_COMPILE_CACHE || path.join(ROOT, "node_modules", ".cache", "homelab-v8"));
 const { createTranspiler } = require("./loader/transpile");
 const stackTraces = require("./loader/stack-traces");
+const deferredModules = require("./loader/deferred-modules");
 const promiseStacks = require("./loader/promise-stacks");
-promiseStacks.install();
 const transpile = createTranspiler({
   tsconfig: path.join(ROOT, "tsconfig.json"),
   cacheDir: path.join(ROOT, "node_modules", ".cache", "homelab-ts"),
 });
+
+// JavaScript modules load as usual, but for the Pulumi SDK's: what it loads only for features the
+// program never uses waits until used, and its promise tracker keeps no stack nothing will read.
+const loadJavaScript = require.extensions[".js"];
+require.extensions[".js"] = function loadJavaScriptModule(module, filename) {
+  if (deferredModules.loadDeferred(loadJavaScript, module, filename)) return;
+  loadJavaScript(module, filename);
+  if (promiseStacks.isPromiseTracker(filename, module.exports)) promiseStacks.skipUnreadStacks(module.exports);
+};
 
 // TypeScript published inside packages is theirs to load (as ts-node left it).
 const theirs = require.extensions[".ts"] ?? require.extensions[".js"];

@@ -10,5 +10,3 @@ export interface PromiseTracker {
 export function skipUnreadStacks(tracker: PromiseTracker): void;
 /** Whether a loaded module is the SDK's promise tracker, in the shape promise-stacks.js knows, not yet wrapped. */
 export function isPromiseTracker(filename: string, exports: unknown): boolean;
-/** Wraps the SDK's tracker when this process loads it. */
-export function install(): void;

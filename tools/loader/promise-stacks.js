@@ -43,16 +43,4 @@ function skipUnreadStacks(tracker) {
   tracker.debuggablePromise = withoutUnreadStacks;
 }
 
-/**
- * Applies skipUnreadStacks to the SDK's tracker when it loads (nothing is loaded early: a tool that
- * never loads the SDK pays nothing).
- */
-function install() {
-  const loadJavaScript = require.extensions[".js"];
-  require.extensions[".js"] = function loadAndWatch(module, filename) {
-    loadJavaScript(module, filename);
-    if (isPromiseTracker(filename, module.exports)) skipUnreadStacks(module.exports);
-  };
-}
-
-module.exports = { install, skipUnreadStacks, isPromiseTracker };
+module.exports = { skipUnreadStacks, isPromiseTracker };
