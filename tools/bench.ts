@@ -147,6 +147,9 @@ async function main(): Promise<void> {
       const ms = median(rs.map((r) => r.ms));
       whole.push({ what, ms, maxRssMb: median(rs.map((r) => r.maxRssKb)) / 1024, ratio: ms / floorMs });
     };
+    // What the loader saves on loading the SDKs alone (compile cache, deferred modules): what is left
+    // of the plan once that is taken away is the program's own cost.
+    timed("SDK imports through the project's loader", measure(runs, () => timeNode(["-r", "./tools/register.js", ...FLOOR_ARGS], "the SDK imports through the loader")));
     if (!program) {
       timed("plan staging --json", measure(runs, () => timeNode(planArgs("staging"), "plan staging")));
       const runner = await measureAsync(runs, () => timeRunner("staging"));
