@@ -15,7 +15,7 @@ describe("lazy exports", () => {
     const lazy = lazyExports(() => {
       loads++;
       return { answer: 42, ask: (q: string) => `${q}? 42` } as Record<string, unknown>;
-    }, { esModule: false });
+    }, { callable: false, esModule: false });
     expect(loads).toBe(0);
     expect(lazy.answer).toBe(42);
     expect((lazy.ask as (q: string) => string)("why")).toBe("why? 42");
@@ -32,10 +32,31 @@ describe("lazy exports", () => {
     const lazy = lazyExports(() => {
       loads++;
       return { Arborist: class {} } as Record<string, unknown>;
-    }, { esModule: true });
+    }, { callable: false, esModule: true });
     expect(lazy.__esModule).toBe(true);
     expect(loads).toBe(0);
     expect(typeof lazy.Arborist).toBe("function");
+    expect(loads).toBe(1);
+  });
+
+  it("stand for a class as a class: called, constructed and extended like the real one", () => {
+    class Tree {
+      static Tree = Tree;
+      constructor(readonly path: string) {}
+    }
+    let loads = 0;
+    const Lazy = lazyExports(() => {
+      loads++;
+      return Tree;
+    }, { callable: true, esModule: true });
+    expect(typeof Lazy).toBe("function");
+    expect(loads).toBe(0);
+    const tree = new Lazy("/lab");
+    expect(tree).toBeInstanceOf(Tree);
+    expect(tree.path).toBe("/lab");
+    expect(Lazy.Tree).toBe(Tree);
+    class Subtree extends Lazy {}
+    expect(new Subtree("/lab/sub")).toBeInstanceOf(Tree);
     expect(loads).toBe(1);
   });
 
@@ -54,10 +75,29 @@ describe("lazy exports", () => {
     expect(loadDeferred(loadJavaScript, { exports: {} }, path.join(ROOT, "node_modules", "typescript", "lib", "typescript.js"))).toBe(false);
   });
 
+  it("leave nothing half-loaded when the first load throws: the next use loads it again", () => {
+    const filename = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "typescript-shim.js");
+    const module = { exports: {} as Record<string, unknown> };
+    let attempts = 0;
+    const loadJavaScript = (m: { exports: unknown }) => {
+      attempts++;
+      (m.exports as Record<string, unknown>).partial = true;
+      if (attempts === 1) throw new Error("disk hiccup");
+      (m.exports as Record<string, unknown>).version = "5.x";
+    };
+    loadDeferred(loadJavaScript, module, filename);
+    const standIn = module.exports;
+    expect(() => standIn.version).toThrow("disk hiccup");
+    expect(module.exports).toBe(standIn); // what a later require() gets: still the stand-in
+    expect(standIn.version).toBe("5.x");
+    expect(module.exports).toEqual({ partial: true, version: "5.x" });
+    expect(attempts).toBe(2);
+  });
+
   it("defer exactly the SDK's TypeScript shim and Arborist's entry point", () => {
     const nm = path.join(ROOT, "node_modules");
-    expect(deferredModule(path.join(nm, "@pulumi", "pulumi", "typescript-shim.js"))?.esModule).toBe(false);
-    expect(deferredModule(path.join(nm, "@npmcli", "arborist", "lib", "index.js"))?.esModule).toBe(true);
+    expect(deferredModule(path.join(nm, "@pulumi", "pulumi", "typescript-shim.js"))).toMatchObject({ callable: false, esModule: false });
+    expect(deferredModule(path.join(nm, "@npmcli", "arborist", "lib", "index.js"))).toMatchObject({ callable: true, esModule: true });
     expect(deferredModule(path.join(nm, "@pulumi", "pulumi", "index.js"))).toBeUndefined();
     expect(deferredModule(path.join(nm, "typescript", "lib", "typescript.js"))).toBeUndefined();
   });
@@ -77,7 +117,8 @@ describe("the pinned SDK through the loader", () => {
       const afterSerializing = loaded();
       process.chdir(process.env.PROBE_PROJECT);
       const codePaths = [...(await pulumi.runtime.computeCodePaths()).keys()];
-      console.log(JSON.stringify({ atImport, afterSerializing, afterCodePaths: loaded(), serialized: fn.text.includes("40 + 2"), codePaths }));
+      const kinds = [typeof require("@npmcli/arborist"), typeof require("@pulumi/pulumi/typescript-shim").createSourceFile];
+      console.log(JSON.stringify({ atImport, afterSerializing, afterCodePaths: loaded(), serialized: fn.text.includes("40 + 2"), codePaths, kinds }));
     })();`;
   let project: string;
   beforeAll(() => {
@@ -99,14 +140,14 @@ describe("the pinned SDK through the loader", () => {
   it("is a meaningful check: without the loader, importing the SDK loads both", () => {
     expect(run([])).toEqual({
       atImport: ["arborist", "typescript"], afterSerializing: ["arborist", "typescript"], afterCodePaths: ["arborist", "typescript"],
-      serialized: true, codePaths: ["node_modules/left"],
+      serialized: true, codePaths: ["node_modules/left"], kinds: ["function", "function"],
     });
   }, 60000);
 
   it("loads neither at import, and each when the feature that needs it runs, with the same results", () => {
     expect(run(["-r", "./tools/register.js"])).toEqual({
       atImport: [], afterSerializing: ["typescript"], afterCodePaths: ["arborist", "typescript"],
-      serialized: true, codePaths: ["node_modules/left"],
+      serialized: true, codePaths: ["node_modules/left"], kinds: ["function", "function"],
     });
   }, 60000);
 });
