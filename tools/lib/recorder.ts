@@ -376,19 +376,29 @@ export function placeholderPaths(value: unknown, placeholder: string, path = "",
 
 /**
  * The engine's answer to a registration, as the SDK reads it (runtime/resource.js registerResource:
- * these getters, and `toJavaScript()` on the outputs). The outputs are handed over as they are: a
- * protobuf Struct would only be built to be read back, and the SDK formats the whole message into
- * a debug line it never prints.
+ * these getters, and `toJavaScript()` on the outputs). A protobuf Struct would only be built to be
+ * read back (and formatted whole into a debug line the SDK never prints); what it gives back, the
+ * outputs with every object's keys sorted, is built directly: the order in which the program's
+ * applies see an output's keys and its properties resolve stays the engine's.
  */
-function registerResponse(urn: string, id: string, outputs: Record<string, unknown>) {
+export function registerResponse(urn: string, id: string, outputs: Record<string, unknown>) {
   return {
     getUrn: () => urn,
     getId: () => id,
-    getObject: () => ({ toJavaScript: () => outputs }),
+    getObject: () => ({ toJavaScript: () => withSortedKeys(outputs) }),
     getPropertydependenciesMap: () => undefined,
     getResult: () => resproto.Result.SUCCESS,
     getUnknown: () => false,
   };
+}
+
+/** A JSON value with every object's keys in sorted order, as protobuf's Struct.toJavaScript() returns it. */
+function withSortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withSortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = withSortedKeys((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
